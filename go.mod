@@ -1,0 +1,3 @@
+module github.com/govae/govae
+
+go 1.26
