@@ -1,0 +1,143 @@
+package datasets
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Float is the element type of a batch.
+type Float interface{ ~float32 | ~float64 }
+
+// Batches deals a set out in shuffled batches, epoch after epoch, filling
+// buffers the caller owns: it allocates nothing per batch.
+//
+//	it := datasets.NewBatches[float32](train, 100, datasets.Dynamic, rng, true)
+//	x, y := make([]float32, 100*train.Dim()), make([]uint8, 100)
+//	for epoch := 0; epoch < epochs; epoch++ {
+//		for n, ok := it.Next(x, y); ok; n, ok = it.Next(x, y) {
+//			// train on x[:n*train.Dim()] and y[:n]
+//		}
+//		it.Reset()
+//	}
+//
+// All its randomness (the static binarisation, the shuffles, the dynamic
+// draws) comes from the rng it is given, so the same seed gives the same
+// batches bit for bit. Batches is not safe for concurrent use.
+type Batches[T Float] struct {
+	set      *Set
+	size     int
+	view     Binarization
+	rng      *rand.Rand
+	dropLast bool
+	order    []int32 // the images of this epoch, in the order dealt
+	next     int     // index in order of the next image to deal
+	scale    [256]T  // scale[x] = x/255
+}
+
+// NewBatches returns batches of size images of set, seen through view, in an
+// order shuffled with rng. With dropLast, an epoch ends before a last batch
+// of fewer than size images; without, that short batch is dealt too. For
+// the Static view the set is binarised once, with [Set.Binarize] and a seed
+// drawn from rng, and the binarised copy is held for the life of the
+// Batches. NewBatches panics if set is empty, size is not positive, rng is
+// nil or view is unknown.
+func NewBatches[T Float](set *Set, size int, view Binarization, rng *rand.Rand, dropLast bool) *Batches[T] {
+	switch {
+	case set == nil || set.Len() == 0:
+		panic("datasets: NewBatches of an empty set")
+	case size <= 0:
+		panic(fmt.Sprintf("datasets: NewBatches with batch size %d", size))
+	case rng == nil:
+		panic("datasets: NewBatches with a nil rng")
+	case view < Grey || view > Dynamic:
+		panic(fmt.Sprintf("datasets: NewBatches with unknown view %v", view))
+	}
+	if view == Static {
+		set = set.Binarize(rng.Uint64())
+	}
+	b := &Batches[T]{set: set, size: size, view: view, rng: rng, dropLast: dropLast,
+		order: make([]int32, set.Len())}
+	for i := range b.order {
+		b.order[i] = int32(i)
+	}
+	for x := range b.scale {
+		b.scale[x] = T(x) / 255
+	}
+	b.shuffle()
+	return b
+}
+
+// Len returns the number of batches in an epoch.
+func (b *Batches[T]) Len() int {
+	if b.dropLast {
+		return len(b.order) / b.size
+	}
+	return (len(b.order) + b.size - 1) / b.size
+}
+
+// Next fills x with the next batch of images, one after the other, each as
+// Dim() values in [0,1] (exactly 0 or 1 for the Static and Dynamic views),
+// and labels, unless it is nil, with their labels. It returns the number n
+// of images filled; only x[:n*Dim()] and labels[:n] are written. At the end of
+// the epoch it returns ok == false, and keeps doing so until [Batches.Reset].
+// Next panics if x or a non-nil labels is too short for a full batch.
+func (b *Batches[T]) Next(x []T, labels []uint8) (n int, ok bool) {
+	d := b.set.Dim()
+	if len(x) < b.size*d || (labels != nil && len(labels) < b.size) {
+		panic(fmt.Sprintf("datasets: Next with %d values and %d labels for a batch of %d images of %d pixels",
+			len(x), len(labels), b.size, d))
+	}
+	n = min(b.size, len(b.order)-b.next)
+	if n == 0 || (b.dropLast && n < b.size) {
+		return 0, false
+	}
+	for k, i := range b.order[b.next : b.next+n] {
+		src := b.set.Pixels[int(i)*d : int(i+1)*d]
+		dst := x[k*d : (k+1)*d]
+		if b.view == Dynamic {
+			for j, v := range src {
+				dst[j] = 0
+				if bernoulli(b.rng, v) {
+					dst[j] = 1
+				}
+			}
+		} else {
+			for j, v := range src {
+				dst[j] = b.scale[v]
+			}
+		}
+		if labels != nil {
+			labels[k] = b.set.Labels[i]
+		}
+	}
+	b.next += n
+	return n, true
+}
+
+// Reset starts a new epoch, in a fresh order shuffled with the rng.
+func (b *Batches[T]) Reset() {
+	b.shuffle()
+	b.next = 0
+}
+
+// Set returns the set dealt: the one given to [NewBatches], or its
+// binarised copy for the Static view.
+func (b *Batches[T]) Set() *Set { return b.set }
+
+// shuffle draws a uniformly random order of the images with rng.
+func (b *Batches[T]) shuffle() {
+	b.rng.Shuffle(len(b.order), func(i, j int) { b.order[i], b.order[j] = b.order[j], b.order[i] })
+}
+
+// Scale writes images lo..hi-1 of s into x, in order, as Dim() values each in
+// [0,1] (grey level / 255): the unshuffled, unbinarised view, for evaluation
+// and plots. It panics if the range is not in the set or x is too short.
+func Scale[T Float](x []T, s *Set, lo, hi int) {
+	d := s.Dim()
+	if lo < 0 || hi < lo || hi > s.Len() || len(x) < (hi-lo)*d {
+		panic(fmt.Sprintf("datasets: Scale of images [%d,%d) of %d into %d values", lo, hi, s.Len(), len(x)))
+	}
+	for j, v := range s.Pixels[lo*d : hi*d] {
+		x[j] = T(v) / 255
+	}
+}

