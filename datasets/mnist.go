@@ -42,10 +42,22 @@ const (
 // fetched the module. It does not run the go tool: the cache is $GOMODCACHE,
 // else the first entry of $GOPATH plus pkg/mod, else $HOME/go/pkg/mod (a
 // GOMODCACHE set only with `go env -w` is not seen). The version is the one
-// the running binary was built with, else [ModuleVersion].
+// the running binary was built with, else [ModuleVersion] (test binaries
+// carry no module versions in their build information).
 func DefaultDir() (string, error) {
+	cache, err := modCache()
+	if err != nil {
+		return "", err
+	}
+	info, _ := debug.ReadBuildInfo()
+	return dataDir(info, cache)
+}
+
+// dataDir returns the data folder of the GoMNIST module that info was built
+// with (or of [ModuleVersion]) in the module cache folder cache.
+func dataDir(info *debug.BuildInfo, cache string) (string, error) {
 	path, version := ModulePath, ModuleVersion
-	if info, ok := debug.ReadBuildInfo(); ok {
+	if info != nil {
 		for _, m := range info.Deps {
 			if m.Path != ModulePath {
 				continue
@@ -58,10 +70,6 @@ func DefaultDir() (string, error) {
 				path, version = r.Path, r.Version
 			}
 		}
-	}
-	cache, err := modCache()
-	if err != nil {
-		return "", err
 	}
 	escPath, err := module.EscapePath(path)
 	if err != nil {
