@@ -3,9 +3,9 @@ package ebm
 import (
 	"fmt"
 
+	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-	"gonum.org/v1/gonum/mat"
 )
 
 // evalKey names a compiled graph: its batch size and whether it computes

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // EnergyFunc builds the energy E(x;θ) of a parametric Boltzmann

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // newFullyVisible returns a fully visible Boltzmann machine on dim units
