@@ -155,3 +155,12 @@ func TestMode(t *testing.T) {
 		}
 	}
 }
+
+func TestRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := WriteFile("rel.txt", []byte("here")); err != nil {
+		t.Fatal(err)
+	}
+	checkOnly(t, dir, "rel.txt", "here")
+}
