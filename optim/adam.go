@@ -47,7 +47,8 @@ func DefaultConfig() Config {
 // restored with SetState.
 //
 // The parameters are identified by their position in the slice handed to
-// Step: every call must pass the same parameters in the same order.
+// Step: every call must pass the same parameters in the same order. An Adam
+// is not safe for concurrent use.
 type Adam struct {
 	cfg   Config
 	steps int
@@ -74,7 +75,8 @@ func NewAdam(cfg Config) (*Adam, error) {
 func (a *Adam) Config() Config { return a.cfg }
 
 // Step updates every parameter in params in place with its gradient, using
-// the learning rate cfg.Schedule.Rate(epoch), then zeroes the gradients in
+// the learning rate cfg.Schedule.Rate(epoch) (epochs count from 0), then
+// zeroes the gradients in
 // place so that a machine made with G.BindDualValues computes fresh ones on
 // its next run.
 //
