@@ -134,14 +134,14 @@ func twinTotal(c builderCase, shapes []matrix, w []float64) func(flat []float64)
 		ins := make([]matrix, len(shapes))
 		off := 0
 		for i, s := range shapes {
-			ins[i] = matrix{s.rows, s.cols, flat[off : off+len(s.data)]}
-			off += len(s.data)
+			ins[i] = matrix{Rows: s.Rows, Cols: s.Cols, Data: flat[off : off+len(s.Data)]}
+			off += len(s.Data)
 		}
 		var total float64
-		for b := 0; b < shapes[0].rows; b++ {
+		for b := 0; b < shapes[0].Rows; b++ {
 			rows := make([][]float64, len(ins))
 			for i := range ins {
-				rows[i] = ins[i].row(b)
+				rows[i] = ins[i].Row(b)
 			}
 			total += w[b] * c.twin(rows)
 		}
@@ -168,7 +168,7 @@ func TestBuildersAgainstTwinsAndFiniteDifferences(t *testing.T) {
 				for b := range batch {
 					rows := make([][]float64, len(ins))
 					for i := range ins {
-						rows[i] = ins[i].row(b)
+						rows[i] = ins[i].Row(b)
 					}
 					if want := c.twin(rows); !scalar.EqualWithinAbsOrRel(out[b], want, tol.value, tol.value) {
 						t.Errorf("example %d: graph %.15g, twin %.15g", b, out[b], want)
@@ -176,7 +176,7 @@ func TestBuildersAgainstTwinsAndFiniteDifferences(t *testing.T) {
 				}
 				var flat []float64
 				for _, m := range ins {
-					flat = append(flat, m.data...)
+					flat = append(flat, m.Data...)
 				}
 				want := fd.Gradient(nil, twinTotal(c, ins, w), flat, &fd.Settings{Formula: fd.Central})
 				off := 0
@@ -199,25 +199,25 @@ func TestBuildersStableAtExtremes(t *testing.T) {
 	extreme := func(rng *rand.Rand, batch, dim int) []matrix {
 		ms := make([]matrix, 4)
 		for i := range ms {
-			ms[i] = matrix{batch, dim, make([]float64, batch*dim)}
-			for j := range ms[i].data {
-				ms[i].data[j] = []float64{-50, 50, -1000, 1000, 0, 1}[(i+j)%6]
+			ms[i] = matrix{Rows: batch, Cols: dim, Data: make([]float64, batch*dim)}
+			for j := range ms[i].Data {
+				ms[i].Data[j] = []float64{-50, 50, -1000, 1000, 0, 1}[(i+j)%6]
 			}
 		}
 		// Log-variances (inputs 1 and 3 of the Gaussian builders) stay within ±50.
 		for _, i := range []int{1, 3} {
-			for j, v := range ms[i].data {
-				ms[i].data[j] = math.Max(-50, math.Min(50, v))
+			for j, v := range ms[i].Data {
+				ms[i].Data[j] = math.Max(-50, math.Min(50, v))
 			}
 		}
 		return ms
 	}
 	bernoulliExtreme := func(rng *rand.Rand, batch, dim int) []matrix {
-		x := matrix{batch, dim, make([]float64, batch*dim)}
-		l := matrix{batch, dim, make([]float64, batch*dim)}
-		for j := range l.data {
-			l.data[j] = []float64{-1000, 1000, -1000, 1000, 0}[j%5]
-			x.data[j] = float64(j % 2)
+		x := matrix{Rows: batch, Cols: dim, Data: make([]float64, batch*dim)}
+		l := matrix{Rows: batch, Cols: dim, Data: make([]float64, batch*dim)}
+		for j := range l.Data {
+			l.Data[j] = []float64{-1000, 1000, -1000, 1000, 0}[j%5]
+			x.Data[j] = float64(j % 2)
 		}
 		return []matrix{x, l}
 	}

@@ -25,16 +25,21 @@ func ExampleNormal() {
 	kl, _ := dist.StdNormal{}.KL(q)
 	z, _ := q.Sample(eps)
 
+	var logProbV, entropyV, klV, zV G.Value
+	G.Read(logProb, &logProbV)
+	G.Read(entropy, &entropyV)
+	G.Read(kl, &klV)
+	G.Read(z, &zV)
 	m := G.NewTapeMachine(g)
 	defer m.Close()
 	if err := m.RunAll(); err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("log N(x; mean, I): %.4f\n", logProb.Value().Data())
-	fmt.Printf("entropy:           %.4f\n", entropy.Value().Data())
-	fmt.Printf("KL(q || N(0, I)):  %.4f\n", kl.Value().Data())
-	fmt.Printf("z = mean + σ·eps:  %.2f\n", z.Value().Data())
+	fmt.Printf("log N(x; mean, I): %.4f\n", logProbV.Data())
+	fmt.Printf("entropy:           %.4f\n", entropyV.Data())
+	fmt.Printf("KL(q || N(0, I)):  %.4f\n", klV.Data())
+	fmt.Printf("z = mean + σ·eps:  %.2f\n", zV.Data())
 	// Output:
 	// log N(x; mean, I): [-1.8379 -1.8379]
 	// entropy:           [2.8379 2.8379]
@@ -54,14 +59,17 @@ func ExampleBernoulli() {
 	logProb, _ := p.LogProb(x)
 	mean, _ := p.Mean()
 
+	var logProbV, meanV G.Value
+	G.Read(logProb, &logProbV)
+	G.Read(mean, &meanV)
 	m := G.NewTapeMachine(g)
 	defer m.Close()
 	if err := m.RunAll(); err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("log p(x): %.4f\n", logProb.Value().Data())
-	fmt.Printf("mean:     %.4f\n", mean.Value().Data())
+	fmt.Printf("log p(x): %.4f\n", logProbV.Data())
+	fmt.Printf("mean:     %.4f\n", meanV.Data())
 	// Output:
 	// log p(x): [-1002.8201]
 	// mean:     [0.5000 0.8808 1.0000]

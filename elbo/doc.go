@@ -1,0 +1,19 @@
+// Package elbo builds evidence lower bounds on log p(x) as Gorgonia graphs,
+// in the forms of the lecture notes, and estimates log p(x) itself by
+// importance sampling.
+//
+// For a batch of B observations x with approximate posterior q(z|x) (a
+// diagonal Gaussian), a decoder giving p(x|z) and a prior p(z), each builder
+// draws L reparameterised samples per example, z = μ + σ·ε, from a noise node
+// ε of shape (L·B, dz) that the caller feeds (sample l of example b is row
+// l·B+b), and returns per-example Terms:
+//
+//   - ReconKL, (2.24): E_q[log p(x|z)] - KL(q(z|x) || p(z)), the KL in closed form;
+//   - JointEntropy, (2.23): E_q[log p(x,z)] + H[q(z|x)], the entropy in closed form;
+//   - MonteCarlo, (2.19): E_q[log p(x,z) - log q(z|x)], every term sampled;
+//   - ImportanceWeighted: Burda et al.'s bound log (1/L) Σ_l p(x,z_l)/q(z_l|x),
+//     which tightens toward log p(x) as L grows.
+//
+// All four are the same ELBO for L → ∞ (the first three for any L in
+// expectation); they differ in variance and in what they cost.
+package elbo

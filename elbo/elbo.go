@@ -1,0 +1,135 @@
+package elbo
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/govae/govae/dist"
+	"github.com/govae/govae/internal/gx"
+)
+
+// Decoder maps a (n, dz) batch of latents to the likelihood p(x|z), a batch
+// of n distributions over x.
+type Decoder func(z *G.Node) (dist.LogProber, error)
+
+// Input is what every bound is built from.
+type Input struct {
+	// X is the (B, dx) batch of observations.
+	X *G.Node
+	// Q is q(z|x), (B, dz).
+	Q dist.Normal
+	// Eps is (L·B, dz) standard-normal noise: sample l of example b is row l·B+b.
+	Eps *G.Node
+	// Decode gives p(x|z).
+	Decode Decoder
+	// Prior is p(z) as a (B, dz) batch of Normals; nil means N(0, I).
+	Prior *dist.Normal
+	// Beta is a scalar node weighting the regulariser (KL, or log p(z) + H[q]);
+	// nil means 1, the ELBO itself. Feeding it lets a trainer warm β up
+	// without rebuilding the graph.
+	Beta *G.Node
+}
+
+// Terms are the per-example parts of a bound, each a (B,) node.
+type Terms struct {
+	// Bound is the objective, with β applied; training maximises its mean.
+	Bound *G.Node
+	// Recon is E_q[log p(x|z)], averaged over the L samples.
+	Recon *G.Node
+	// KL is KL(q(z|x) || p(z)): in closed form for ReconKL and JointEntropy,
+	// averaged over the samples of log q(z|x) - log p(z) for MonteCarlo and
+	// ImportanceWeighted.
+	KL *G.Node
+}
+
+// samples holds the graph pieces shared by every bound.
+type samples struct {
+	b      gx.B
+	l, n   int     // samples per example, examples
+	z      *G.Node // (L·B, dz)
+	logLik *G.Node // (L·B,) log p(x|z)
+	logPz  *G.Node // (L·B,) log p(z)
+	logQ   *G.Node // (L·B,) log q(z|x)
+	beta   *G.Node // scalar or nil
+	in     Input
+}
+
+// draw builds z, log p(x|z), log p(z) and log q(z|x) for every sample.
+func draw(in Input, what string) (*samples, error) {
+	if in.X == nil || in.Eps == nil || in.Decode == nil || in.Q.Mean == nil || in.Q.LogVar == nil {
+		return nil, fmt.Errorf("elbo: %s: X, Q, Eps and Decode must all be set", what)
+	}
+	n, epsRows := in.X.Shape()[0], in.Eps.Shape()[0]
+	if in.Q.Mean.Shape()[0] != n || epsRows%n != 0 || epsRows == 0 {
+		return nil, fmt.Errorf("elbo: %s: X has %d rows, Q %v, Eps %v: Q needs one row per example and Eps a whole number of rows per example", what, n, in.Q.Mean.Shape(), in.Eps.Shape())
+	}
+	s := &samples{l: epsRows / n, n: n, beta: in.Beta}
+	b := &s.b
+	q := dist.Normal{Mean: b.Tile(in.Q.Mean, s.l), LogVar: b.Tile(in.Q.LogVar, s.l)}
+	if b.Err != nil {
+		return nil, fmt.Errorf("elbo: %s: %w", what, b.Err)
+	}
+	z, err := q.Sample(in.Eps)
+	if err != nil {
+		return nil, fmt.Errorf("elbo: %s: %w", what, err)
+	}
+	s.z = z
+	lik, err := in.Decode(z)
+	if err != nil {
+		return nil, fmt.Errorf("elbo: %s: decoder: %w", what, err)
+	}
+	if s.logLik, err = lik.LogProb(b.Tile(in.X, s.l)); err != nil {
+		return nil, fmt.Errorf("elbo: %s: log p(x|z): %w", what, err)
+	}
+	if in.Prior == nil {
+		s.logPz, err = dist.StdNormal{}.LogProb(z)
+	} else {
+		prior := dist.Normal{Mean: b.Tile(in.Prior.Mean, s.l), LogVar: b.Tile(in.Prior.LogVar, s.l)}
+		s.logPz, err = prior.LogProb(z)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("elbo: %s: log p(z): %w", what, err)
+	}
+	// At z = μ + σ·ε the Gaussian density has (z-μ)²/σ² = ε², so
+	// log q(z|x) = -½ Σ_d (log 2π + log σ_d² + ε_d²): the same function of
+	// (μ, log σ², ε), gradients included, with fewer passes over memory.
+	s.logQ = b.Scale(-0.5, b.Sum(b.Shift(b.Add(q.LogVar, b.Square(in.Eps)), math.Log(2*math.Pi)), 1))
+	return s, s.err(what)
+}
+
+// mean averages an (L·B,) node over the L samples of each example.
+func (s *samples) mean(v *G.Node) *G.Node {
+	if s.l == 1 {
+		return v
+	}
+	return s.b.Mean(s.b.Reshape(v, s.l, s.n), 0)
+}
+
+// weighted returns β·v, or v itself when β is 1.
+func (s *samples) weighted(v *G.Node) *G.Node {
+	if s.beta == nil {
+		return v
+	}
+	if !s.beta.IsScalar() {
+		s.b.Err = fmt.Errorf("Beta must be a scalar node, got shape %v", s.beta.Shape())
+		return nil
+	}
+	return s.b.Mul(v, s.beta)
+}
+
+func (s *samples) err(what string) error {
+	if s.b.Err != nil {
+		return fmt.Errorf("elbo: %s: %w", what, s.b.Err)
+	}
+	return nil
+}
+
+// closedFormKL returns KL(q || p(z)) for each example, in closed form.
+func closedFormKL(in Input) (*G.Node, error) {
+	if in.Prior == nil {
+		return dist.StdNormal{}.KL(in.Q)
+	}
+	return dist.KL(in.Q, *in.Prior)
+}
