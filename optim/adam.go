@@ -76,9 +76,8 @@ func (a *Adam) Config() Config { return a.cfg }
 
 // Step updates every parameter in params in place with its gradient, using
 // the learning rate cfg.Schedule.Rate(epoch) (epochs count from 0), then
-// zeroes the gradients in
-// place so that a machine made with G.BindDualValues computes fresh ones on
-// its next run.
+// zeroes the gradients in place so that a machine made with
+// G.BindDualValues computes fresh ones on its next run.
 //
 // The gradients are read from node.Grad(), so G.Grad(cost, params...) must
 // have been called before the machine was compiled and the machine must have
