@@ -44,9 +44,9 @@ func ExampleReconKL() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("E_q[log p(x|z)] ≈ %.4f\n", recon.Data())
-	fmt.Printf("KL(q || p(z))   = %.4f\n", kl.Data())
-	fmt.Printf("ELBO            ≈ %.4f\n", bound.Data())
+	fmt.Printf("E_q[log p(x|z)] ≈ %.4f\n", recon.Data().([]float64)[0])
+	fmt.Printf("KL(q || p(z))   = %.4f\n", kl.Data().([]float64)[0])
+	fmt.Printf("ELBO            ≈ %.4f\n", bound.Data().([]float64)[0])
 	// Output:
 	// E_q[log p(x|z)] ≈ -1.8430
 	// KL(q || p(z))   = 0.3089
