@@ -48,7 +48,7 @@ func logZEnumerate(e, o []float64, m *mat.Dense) (float64, error) {
 		return 0, fmt.Errorf("ebm: exact log Z sums out a layer of %d units; at most 1023 are supported", len(o))
 	}
 	a := append([]float64(nil), o...) // o + sM for the current state s
-	var lin float64                    // e·s
+	var lin float64                   // e·s
 	s := make([]bool, n)
 	acc := math.Inf(-1) // running log-sum-exp
 	for step := 0; ; step++ {
