@@ -304,3 +304,21 @@ func TestImage(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEpoch deals one epoch of the MNIST training set in batches of
+// 128 float32 images, per view.
+func BenchmarkEpoch(b *testing.B) {
+	train, _ := realMNIST(b)
+	for _, view := range []Binarization{Grey, Static, Dynamic} {
+		b.Run(view.String(), func(b *testing.B) {
+			it := NewBatches[float32](train, 128, view, newRand(1), true)
+			x, y := make([]float32, 128*train.Dim()), make([]uint8, 128)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, ok := it.Next(x, y); ok; _, ok = it.Next(x, y) {
+				}
+				it.Reset()
+			}
+		})
+	}
+}
