@@ -1,0 +1,139 @@
+package vae
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/dist"
+	"github.com/govae/govae/elbo"
+)
+
+// batchGraph is a model's bound built for a fixed batch size, with its
+// inputs, the values it reports, and the machine that runs it.
+type batchGraph struct {
+	g          *G.ExprGraph
+	n, samples int
+	x, eps     *G.Node
+	beta       *G.Node // nil when β is fixed at 1
+	xT, epsT   *tensor.Dense
+	betaT      *tensor.Dense
+	params     []*G.Node // with gradients, on a training graph
+	q          dist.Normal
+	// Values read after each run (G.Read: an intermediate node's Value may
+	// be overwritten by a later in-place operation).
+	bound, recon, kl, mean, logVar G.Value
+	vm                             G.VM
+}
+
+// buildGraph builds the bound of m for batches of n examples with the given
+// number of samples per example. With train, it differentiates the mean
+// negative bound with respect to the parameters and binds their gradients.
+// betaNode adds a scalar β input; without it β is 1.
+func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (*batchGraph, error) {
+	dt := m.Params.Dtype()
+	g := G.NewGraph()
+	bg := &batchGraph{g: g, n: n, samples: samples}
+	bg.xT = tensor.New(tensor.Of(dt), tensor.WithShape(n, m.Input))
+	bg.epsT = tensor.New(tensor.Of(dt), tensor.WithShape(samples*n, m.Latent))
+	bg.x = G.NewMatrix(g, dt, G.WithShape(n, m.Input), G.WithName("x"), G.WithValue(bg.xT))
+	bg.eps = G.NewMatrix(g, dt, G.WithShape(samples*n, m.Latent), G.WithName("eps"), G.WithValue(bg.epsT))
+	if betaNode {
+		bg.betaT = tensor.New(tensor.Of(dt), tensor.WithShape())
+		bg.beta = G.NewScalar(g, dt, G.WithName("beta"), G.WithValue(bg.betaT))
+	}
+	q, err := m.Encoder.Encode(m.Params, bg.x)
+	if err != nil {
+		return nil, fmt.Errorf("vae: encoder: %w", err)
+	}
+	if q.Mean == nil || q.LogVar == nil || !q.Mean.Shape().Eq(tensor.Shape{n, m.Latent}) || !q.LogVar.Shape().Eq(tensor.Shape{n, m.Latent}) {
+		return nil, fmt.Errorf("vae: the encoder must return a Normal of shape (%d, %d) for a batch of %d", n, m.Latent, n)
+	}
+	bg.q = q
+	terms, err := obj.bound()(elbo.Input{
+		X: bg.x, Q: q, Eps: bg.eps, Beta: bg.beta,
+		Decode: func(z *G.Node) (dist.LogProber, error) { return m.Decoder.Decode(m.Params, z) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vae: %v bound: %w", obj, err)
+	}
+	G.Read(terms.Bound, &bg.bound)
+	G.Read(terms.Recon, &bg.recon)
+	G.Read(terms.KL, &bg.kl)
+	G.Read(q.Mean, &bg.mean)
+	G.Read(q.LogVar, &bg.logVar)
+	var opts []G.VMOpt
+	if train {
+		bg.params = m.Params.Nodes(g)
+		meanBound, err := G.Mean(terms.Bound)
+		if err != nil {
+			return nil, err
+		}
+		loss, err := G.Neg(meanBound)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := G.Grad(loss, bg.params...); err != nil {
+			return nil, fmt.Errorf("vae: differentiating the loss: %w", err)
+		}
+		opts = append(opts, G.BindDualValues(bg.params...))
+	}
+	bg.vm = G.NewTapeMachine(g, opts...)
+	return bg, nil
+}
+
+// run evaluates the graph on the values in xT, epsT and betaT.
+func (bg *batchGraph) run() error {
+	bg.vm.Reset()
+	return bg.vm.RunAll()
+}
+
+// close releases the machine.
+func (bg *batchGraph) close() {
+	bg.vm.Close()
+}
+
+// sums returns Σ bound, Σ recon and Σ KL over the batch's first n examples.
+func (bg *batchGraph) sums(n int) (bound, recon, kl float64) {
+	return sumFirst(bg.bound, n), sumFirst(bg.recon, n), sumFirst(bg.kl, n)
+}
+
+func sumFirst(v G.Value, n int) float64 {
+	var s float64
+	switch d := v.Data().(type) {
+	case []float32:
+		for _, x := range d[:n] {
+			s += float64(x)
+		}
+	case []float64:
+		for _, x := range d[:n] {
+			s += x
+		}
+	}
+	return s
+}
+
+// firstNonFinite returns the index of the first NaN or ±Inf in v, or -1.
+func firstNonFinite(v G.Value) int {
+	switch d := v.Data().(type) {
+	case []float32:
+		for i, x := range d {
+			if x != x || x > maxF32 || x < -maxF32 {
+				return i
+			}
+		}
+	case []float64:
+		for i, x := range d {
+			if x != x || x > maxF64 || x < -maxF64 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+const (
+	maxF32 = 3.40282346638528859811704183484516925440e+38
+	maxF64 = 1.79769313486231570814527423731704356798070e+308
+)
