@@ -57,9 +57,6 @@ func NewBatches[T Float](set *Set, size int, view Binarization, rng *rand.Rand, 
 	}
 	b := &Batches[T]{set: set, size: size, view: view, rng: rng, dropLast: dropLast,
 		order: make([]int32, set.Len())}
-	for i := range b.order {
-		b.order[i] = int32(i)
-	}
 	for x := range b.scale {
 		b.scale[x] = T(x) / 255
 	}
@@ -124,8 +121,14 @@ func (b *Batches[T]) Reset() {
 // binarised copy for the Static view.
 func (b *Batches[T]) Set() *Set { return b.set }
 
-// shuffle draws a uniformly random order of the images with rng.
+// shuffle draws a uniformly random order of the images with rng. It starts
+// from the identity, not from the last epoch's order, so that an epoch's
+// order depends on the state of rng alone: a run resumed from a checkpoint
+// of that state deals the same batches as the run that made it.
 func (b *Batches[T]) shuffle() {
+	for i := range b.order {
+		b.order[i] = int32(i)
+	}
 	b.rng.Shuffle(len(b.order), func(i, j int) { b.order[i], b.order[j] = b.order[j], b.order[i] })
 }
 

@@ -322,3 +322,48 @@ func BenchmarkEpoch(b *testing.B) {
 		})
 	}
 }
+
+// TestBatchesOrderDependsOnRNGStateOnly checks what resuming from a
+// checkpoint relies on: after Reset, the order dealt depends only on the
+// state of the rng, not on the orders of earlier epochs.
+func TestBatchesOrderDependsOnRNGStateOnly(t *testing.T) {
+	set := fixture(37, 2, 3)
+	srcA := rand.NewPCG(5, 6)
+	a := NewBatches[float32](set, 8, Dynamic, rand.New(srcA), false)
+	x := make([]float32, 8*set.Dim())
+	for epoch := 0; epoch < 3; epoch++ {
+		for _, ok := a.Next(x, nil); ok; _, ok = a.Next(x, nil) {
+		}
+		a.Reset()
+	}
+	// A fresh Batches whose rng is given the state a's had before its last Reset.
+	srcB := rand.NewPCG(5, 6)
+	b := NewBatches[float32](set, 8, Dynamic, rand.New(srcB), false)
+	for _, ok := b.Next(x, nil); ok; _, ok = b.Next(x, nil) {
+	}
+	state, err := srcA.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Replay: one more epoch on a, and the same from the saved state on b.
+	la, lb := make([]uint8, 8), make([]uint8, 8)
+	if err := srcB.UnmarshalBinary(state); err != nil {
+		t.Fatal(err)
+	}
+	a.Reset()
+	b.Reset()
+	xa, xb := make([]float32, 8*set.Dim()), make([]float32, 8*set.Dim())
+	for {
+		na, oka := a.Next(xa, la)
+		nb, okb := b.Next(xb, lb)
+		if na != nb || oka != okb {
+			t.Fatalf("batches differ in size: %d/%v vs %d/%v", na, oka, nb, okb)
+		}
+		if !oka {
+			break
+		}
+		if !slices.Equal(xa, xb) || !slices.Equal(la, lb) {
+			t.Fatal("same rng state, different batches")
+		}
+	}
+}
