@@ -10,9 +10,9 @@ import (
 )
 
 var (
-	mnistOnce          sync.Once
+	mnistOnce             sync.Once
 	mnistTrain, mnistTest *datasets.Set
-	mnistErr           error
+	mnistErr              error
 )
 
 // mnist returns the first nTrain training and nTest test images of the real
