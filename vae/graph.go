@@ -58,11 +58,13 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 	if err != nil {
 		return nil, fmt.Errorf("vae: %v bound: %w", obj, err)
 	}
-	G.Read(terms.Bound, &bg.bound)
-	G.Read(terms.Recon, &bg.recon)
-	G.Read(terms.KL, &bg.kl)
-	G.Read(q.Mean, &bg.mean)
-	G.Read(q.LogVar, &bg.logVar)
+	roots := G.Nodes{
+		G.Read(terms.Bound, &bg.bound),
+		G.Read(terms.Recon, &bg.recon),
+		G.Read(terms.KL, &bg.kl),
+		G.Read(q.Mean, &bg.mean),
+		G.Read(q.LogVar, &bg.logVar),
+	}
 	var opts []G.VMOpt
 	if train {
 		bg.params = m.Params.Nodes(g)
@@ -74,12 +76,19 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 		if err != nil {
 			return nil, err
 		}
-		if _, err := G.Grad(loss, bg.params...); err != nil {
+		grads, err := G.Grad(loss, bg.params...)
+		if err != nil {
 			return nil, fmt.Errorf("vae: differentiating the loss: %w", err)
 		}
+		roots = append(roots, grads...)
 		opts = append(opts, G.BindDualValues(bg.params...))
 	}
-	bg.vm = G.NewTapeMachine(g, opts...)
+	// Gorgonia differentiates every input of an operation, the data x
+	// included, and a machine runs every node of its graph: compiling only
+	// what the values read and the parameters' gradients need drops the
+	// gradient with respect to x (a matrix product as large as the first
+	// layer's).
+	bg.vm = G.NewTapeMachine(g.ExactSubgraphRoots(roots...), opts...)
 	return bg, nil
 }
 
