@@ -1,0 +1,180 @@
+// Command vae-train trains a variational autoencoder on MNIST.
+//
+// With no flags it trains the model of pytorch/examples' vae/main.py
+// (encoder 784-400-20 and decoder 20-400-784 with ReLU, a Bernoulli decoder
+// on the grey levels, Adam with α = 1e-3, batches of 128, 10 epochs, seed 1)
+// on the MNIST files that the Go module cache holds, and writes config.json,
+// metrics.jsonl, model.ckpt, reconstructions.png, samples.png, loss.png (and
+// latent.png and manifold.png for a 2-D latent) and results.json to a new
+// folder under runs/, which it prints.
+//
+// Usage:
+//
+//	vae-train [flags]
+//	vae-train -resume DIR [-epochs N] [-data DIR] [-eval-k K]
+//
+// Run vae-train -h for the flags. Bad usage exits with status 2, other
+// errors with status 1.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/govae/govae/train"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// bindFlags defines the flags of cfg's fields on fs.
+func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "`folder` of the MNIST IDX files (\"\" finds them in the Go module cache)")
+	fs.StringVar(&cfg.Out, "out", cfg.Out, "output `folder` (\"\" makes runs/vae-<objective>-seed<seed>-<n>, n the first free number)")
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs to train in all (with -resume: the total to reach)")
+	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "examples per optimiser step")
+	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam's learning rate")
+	fs.Float64Var(&cfg.AdamBeta1, "adam-beta1", cfg.AdamBeta1, "Adam's decay of the first moment, in [0, 1)")
+	fs.Float64Var(&cfg.AdamBeta2, "adam-beta2", cfg.AdamBeta2, "Adam's decay of the second moment, in [0, 1)")
+	fs.Float64Var(&cfg.AdamEps, "adam-eps", cfg.AdamEps, "Adam's ε")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the initial weights, data order, binarisation and noise")
+	fs.IntVar(&cfg.Latent, "latent", cfg.Latent, "dimension of the latent z (2 also draws latent.png and manifold.png)")
+	fs.Var(&cfg.Hidden, "hidden", "hidden layer `sizes` of the encoder, comma-separated; the decoder mirrors them")
+	fs.TextVar(&cfg.Activation, "activation", cfg.Activation, "`activation`: relu or tanh")
+	fs.StringVar(&cfg.Dtype, "dtype", cfg.Dtype, "float32 or float64")
+	fs.TextVar(&cfg.Objective, "objective", cfg.Objective, "`bound` to maximise: elbo, elbo-entropy or iwae")
+	fs.IntVar(&cfg.K, "k", cfg.K, "samples of z per example: L for elbo and elbo-entropy, K for iwae")
+	fs.Float64Var(&cfg.Beta, "beta", cfg.Beta, "weight of the KL term (1 is the ELBO)")
+	fs.IntVar(&cfg.Warmup, "warmup", cfg.Warmup, "epochs over which β rises linearly from 0 to -beta (0 for none)")
+	fs.TextVar(&cfg.Binarize, "binarize", cfg.Binarize, "`pixels` trained on: none (grey levels), static or dynamic")
+	fs.IntVar(&cfg.Limit, "limit", cfg.Limit, "train on the first N training images only (0 for all 60,000)")
+	fs.IntVar(&cfg.EvalLimit, "eval-limit", cfg.EvalLimit, "evaluate on the first N test images only (0 for all 10,000)")
+	fs.IntVar(&cfg.EvalK, "eval-k", cfg.EvalK, "importance samples per test image for the final log p(x) estimate (0 skips it; 5000 as Burda et al. takes long)")
+}
+
+const usage = `Usage:
+  vae-train [flags]
+  vae-train -resume DIR [-epochs N] [-data DIR] [-eval-k K]
+
+Trains a variational autoencoder on MNIST and writes config.json,
+metrics.jsonl, model.ckpt, reconstructions.png, samples.png, loss.png (with
+-latent 2 also latent.png and manifold.png) and results.json to the output
+folder. With no flags it trains the model of pytorch/examples' vae/main.py.
+
+-resume DIR continues the run in DIR from its model.ckpt with the same
+configuration; beside it only -epochs (the total to reach), -data and -eval-k
+may be given.
+
+Flags:
+`
+
+// run is the command: it parses args, trains, and returns the exit status
+// (2 for bad usage, 1 for other errors).
+func run(args []string, stdout, stderr io.Writer) int {
+	fail := func(status int, err error) int {
+		fmt.Fprintf(stderr, "vae-train: %s\n", strings.TrimPrefix(err.Error(), "train: "))
+		if status == 2 {
+			fmt.Fprintln(stderr, "vae-train: run vae-train -h for usage")
+		}
+		return status
+	}
+	cfg := train.DefaultConfig()
+	fs := flag.NewFlagSet("vae-train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	bindFlags(fs, &cfg)
+	resume := fs.String("resume", "", "continue the run in this output `folder` from its model.ckpt")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // the flag package has said what is wrong
+	}
+	if fs.NArg() > 0 {
+		return fail(2, fmt.Errorf("unexpected argument %q: everything is given by flags", fs.Arg(0)))
+	}
+	opts := train.Options{Log: stdout, Progress: progress(stderr)}
+
+	if *resume == "" {
+		if err := cfg.Validate(); err != nil {
+			return fail(2, err)
+		}
+		if _, err := train.Train(cfg, opts); err != nil {
+			return fail(1, err)
+		}
+		return 0
+	}
+
+	saved, err := train.Load(*resume)
+	if err != nil {
+		return fail(1, err)
+	}
+	rcfg, err := resumeConfig(fs, args, saved)
+	if err != nil {
+		return fail(2, err)
+	}
+	if _, err := saved.Resume(rcfg, opts); err != nil {
+		return fail(1, err)
+	}
+	return 0
+}
+
+// resumeConfig returns the saved run's configuration with the flags given
+// beside -resume applied, after checking that those flags change nothing
+// but what a resumed run may change.
+func resumeConfig(given *flag.FlagSet, args []string, saved *train.Saved) (train.Config, error) {
+	cfg := saved.Config
+	fs := flag.NewFlagSet("vae-train", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	bindFlags(fs, &cfg)
+	fs.String("resume", "", "")
+	var conflicts []string
+	given.Visit(func(f *flag.Flag) {
+		switch {
+		case f.Name == "resume" || slices.Contains(train.ResumeChangeable, f.Name):
+		case f.Name == "out":
+			conflicts = append(conflicts, fmt.Sprintf("-out %s: the output folder of a resumed run is the -resume folder", f.Value))
+		default:
+			if had := fs.Lookup(f.Name).Value.String(); had != f.Value.String() {
+				conflicts = append(conflicts, fmt.Sprintf("-%s %s conflicts with the run's -%s %s", f.Name, f.Value, f.Name, had))
+			}
+		}
+	})
+	if len(conflicts) > 0 {
+		return cfg, fmt.Errorf("%s; a resumed run keeps its configuration: beside -resume give only -%s",
+			strings.Join(conflicts, "; "), strings.Join(train.ResumeChangeable, ", -"))
+	}
+	// Every flag given either is allowed to change or equals the saved
+	// value, so parsing them again over the saved configuration applies
+	// exactly the changes.
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	if done := saved.Checkpoint.Epoch; cfg.Epochs < done {
+		return cfg, fmt.Errorf("-epochs %d: the run in %s has trained %d epochs already; give -epochs %d or more", cfg.Epochs, saved.Dir, done, done)
+	}
+	return cfg, nil
+}
+
+// progress returns a progress bar on w if it is a terminal, plain lines
+// otherwise.
+func progress(w io.Writer) train.Progress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return train.NewBar(w)
+	}
+	return train.NewLines(w)
+}

@@ -1,0 +1,205 @@
+package train
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/optim"
+	"github.com/govae/govae/vae"
+)
+
+// Config describes a training run. Each field is the flag of vae-train
+// named in its comment; DefaultConfig gives the model and training of
+// pytorch/examples' vae/main.py.
+type Config struct {
+	Data string `json:"data,omitempty"` // -data: folder of the MNIST IDX files; "" finds them in the Go module cache
+	Out  string `json:"-"`              // -out: output folder; "" makes runs/vae-<objective>-seed<seed>-<n>
+
+	Epochs    int     `json:"epochs"`     // -epochs: epochs to train in all
+	Batch     int     `json:"batch"`      // -batch: examples per optimiser step
+	LR        float64 `json:"lr"`         // -lr: Adam's learning rate α
+	AdamBeta1 float64 `json:"adam_beta1"` // -adam-beta1: decay of Adam's first moment, in [0, 1)
+	AdamBeta2 float64 `json:"adam_beta2"` // -adam-beta2: decay of Adam's second moment, in [0, 1)
+	AdamEps   float64 `json:"adam_eps"`   // -adam-eps: Adam's ε, > 0
+	Seed      uint64  `json:"seed"`       // -seed: seeds the initial weights, data order, binarisation and noise
+
+	Latent     int            `json:"latent"`     // -latent: dimension of z
+	Hidden     Sizes          `json:"hidden"`     // -hidden: hidden layer sizes of the encoder (the decoder mirrors them)
+	Activation vae.Activation `json:"activation"` // -activation: relu or tanh
+	Dtype      string         `json:"dtype"`      // -dtype: float32 or float64
+
+	Objective vae.Objective         `json:"objective"` // -objective: elbo, elbo-entropy or iwae
+	K         int                   `json:"k"`         // -k: samples of z per example (L for the ELBO, K for IWAE)
+	Beta      float64               `json:"beta"`      // -beta: weight of the KL term (1 is the ELBO)
+	Warmup    int                   `json:"warmup"`    // -warmup: epochs over which β rises from 0 to Beta; 0 for none
+	Binarize  datasets.Binarization `json:"binarize"`  // -binarize: none (grey levels), static or dynamic
+
+	Limit     int `json:"limit"`      // -limit: train on the first Limit images only; 0 for all 60,000
+	EvalLimit int `json:"eval_limit"` // -eval-limit: evaluate on the first EvalLimit test images only; 0 for all 10,000
+	EvalK     int `json:"eval_k"`     // -eval-k: importance samples for the final log p(x) estimate; 0 skips it
+}
+
+// DefaultConfig returns the run of pytorch/examples' vae/main.py: encoder
+// 784-400-20 and decoder 20-400-784 with ReLU, a Bernoulli decoder on the
+// grey levels, the ELBO with one sample, Adam with α = 1e-3, batches of
+// 128, 10 epochs, seed 1. It does not estimate log p(x) (EvalK 0).
+func DefaultConfig() Config {
+	adam := optim.DefaultConfig()
+	return Config{
+		Epochs:     10,
+		Batch:      128,
+		LR:         1e-3,
+		AdamBeta1:  adam.Beta1,
+		AdamBeta2:  adam.Beta2,
+		AdamEps:    adam.Epsilon,
+		Seed:       1,
+		Latent:     20,
+		Hidden:     Sizes{400},
+		Activation: vae.ReLU,
+		Dtype:      "float32",
+		Objective:  vae.ELBO,
+		K:          1,
+		Beta:       1,
+		Binarize:   datasets.Grey,
+	}
+}
+
+// Validate reports the first field of c that is out of range, naming its
+// flag.
+func (c Config) Validate() error {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case c.Epochs < 1:
+		return fmt.Errorf("train: -epochs %d: train at least 1 epoch", c.Epochs)
+	case c.Batch < 1:
+		return fmt.Errorf("train: -batch %d: the batch size must be at least 1", c.Batch)
+	case !(c.LR > 0) || !finite(c.LR):
+		return fmt.Errorf("train: -lr %v: the learning rate must be a finite number > 0", c.LR)
+	case !(c.AdamBeta1 >= 0 && c.AdamBeta1 < 1):
+		return fmt.Errorf("train: -adam-beta1 %v: must be in [0, 1)", c.AdamBeta1)
+	case !(c.AdamBeta2 >= 0 && c.AdamBeta2 < 1):
+		return fmt.Errorf("train: -adam-beta2 %v: must be in [0, 1)", c.AdamBeta2)
+	case !(c.AdamEps > 0) || !finite(c.AdamEps):
+		return fmt.Errorf("train: -adam-eps %v: must be a finite number > 0", c.AdamEps)
+	case c.Latent < 1:
+		return fmt.Errorf("train: -latent %d: the latent dimension must be at least 1", c.Latent)
+	case c.Activation != vae.ReLU && c.Activation != vae.Tanh:
+		return fmt.Errorf("train: -activation %v: use relu or tanh", c.Activation)
+	case c.Dtype != "float32" && c.Dtype != "float64":
+		return fmt.Errorf("train: -dtype %q: use float32 or float64", c.Dtype)
+	case c.Objective < vae.ELBO || c.Objective > vae.IWAE:
+		return fmt.Errorf("train: -objective %v: use elbo, elbo-entropy or iwae", c.Objective)
+	case c.K < 1:
+		return fmt.Errorf("train: -k %d: draw at least 1 sample of z per example", c.K)
+	case !(c.Beta >= 0) || !finite(c.Beta):
+		return fmt.Errorf("train: -beta %v: must be a finite number ≥ 0", c.Beta)
+	case c.Warmup < 0:
+		return fmt.Errorf("train: -warmup %d: must be ≥ 0 epochs", c.Warmup)
+	case c.Binarize < datasets.Grey || c.Binarize > datasets.Dynamic:
+		return fmt.Errorf("train: -binarize %v: use none, static or dynamic", c.Binarize)
+	case c.Limit < 0 || c.Limit > datasets.TrainLen:
+		return fmt.Errorf("train: -limit %d: must be between 0 (all) and %d", c.Limit, datasets.TrainLen)
+	case c.EvalLimit < 0 || c.EvalLimit > datasets.TestLen:
+		return fmt.Errorf("train: -eval-limit %d: must be between 0 (all) and %d", c.EvalLimit, datasets.TestLen)
+	case c.EvalK < 0:
+		return fmt.Errorf("train: -eval-k %d: must be ≥ 0 (0 skips the log p(x) estimate)", c.EvalK)
+	}
+	for _, h := range c.Hidden {
+		if h < 1 {
+			return fmt.Errorf("train: -hidden %v: layer sizes must be at least 1", c.Hidden)
+		}
+	}
+	return nil
+}
+
+// ResumeChangeable lists the fields that a resumed run may change: the
+// epochs to reach, where the data is and the final log p(x) estimate.
+// Everything else decides the numbers a run produces.
+var ResumeChangeable = []string{"epochs", "data", "eval-k"}
+
+// checkResume reports whether c may continue a run configured with saved:
+// it must equal saved in every field but those of ResumeChangeable (and Out,
+// which the resumed folder replaces).
+func (c Config) checkResume(saved Config) error {
+	a, b := c, saved
+	a.Epochs, a.Data, a.EvalK, a.Out = 0, "", 0, ""
+	b.Epochs, b.Data, b.EvalK, b.Out = 0, "", 0, ""
+	ja, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	jb, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if !bytes.Equal(ja, jb) {
+		return fmt.Errorf("train: the configuration %s differs from the run's %s; a resumed run may change only -%s",
+			ja, jb, strings.Join(ResumeChangeable, ", -"))
+	}
+	return nil
+}
+
+// arch returns the model architecture of c.
+func (c Config) arch() vae.Arch {
+	return vae.Arch{
+		Input:      datasets.Rows * datasets.Cols,
+		Hidden:     c.Hidden,
+		Latent:     c.Latent,
+		Activation: c.Activation,
+		Dtype:      c.Dtype,
+		Seed:       c.Seed,
+	}
+}
+
+// trainer returns the training configuration of c.
+func (c Config) trainer() vae.Config {
+	return vae.Config{
+		Objective: c.Objective,
+		Samples:   c.K,
+		Beta:      c.Beta,
+		Warmup:    c.Warmup,
+		Batch:     c.Batch,
+		Binarize:  c.Binarize,
+		Adam: optim.Config{
+			Schedule: optim.Constant(c.LR),
+			Beta1:    c.AdamBeta1,
+			Beta2:    c.AdamBeta2,
+			Epsilon:  c.AdamEps,
+		},
+		Seed: c.Seed,
+	}
+}
+
+// Sizes are the sizes of hidden layers, written as a comma-separated list
+// ("400", "200,200"; "" for none). It is a flag.Value.
+type Sizes []int
+
+// Set parses a comma-separated list of sizes.
+func (s *Sizes) Set(text string) error {
+	var out Sizes
+	if strings.TrimSpace(text) != "" {
+		for _, f := range strings.Split(text, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return fmt.Errorf("train: hidden layer size %q: give positive integers separated by commas, like 200,200", f)
+			}
+			out = append(out, n)
+		}
+	}
+	*s = out
+	return nil
+}
+
+// String returns the sizes separated by commas.
+func (s Sizes) String() string {
+	parts := make([]string, len(s))
+	for i, n := range s {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
