@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
-	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -60,6 +59,23 @@ func SalakhutdinovMurrayBetas() []float64 {
 		betas = append(betas, float64(i)/100000)
 	}
 	return betas
+}
+
+// ThinBetas returns every k-th value of an AIS schedule, keeping its first
+// and last values (0 and 1): a shorter schedule of the same shape, for
+// cheap estimates such as monitoring during training.
+func ThinBetas(betas []float64, k int) []float64 {
+	if k < 1 {
+		panic(fmt.Sprintf("ebm: ThinBetas: k = %d, want at least 1", k))
+	}
+	var out []float64
+	for i := 0; i < len(betas); i += k {
+		out = append(out, betas[i])
+	}
+	if last := betas[len(betas)-1]; out[len(out)-1] != last {
+		out = append(out, last)
+	}
+	return out
 }
 
 // BaseRateBiases returns the visible biases of the base-rate model of
@@ -121,16 +137,7 @@ func (r *RBM) AIS(cfg AISConfig, rng *rand.Rand) (AISResult, error) {
 	diff := make([]float64, nv) // b - b^A
 	floats.SubTo(diff, r.B, base)
 
-	v := mat.NewDense(m, nv, nil)
-	for k := range m {
-		row := v.RawRowView(k)
-		for i, b := range base {
-			row[i] = 0
-			if rng.Float64() < sigmoid(b) {
-				row[i] = 1
-			}
-		}
-	}
+	v := SampleBaseRate(base, m, rng)
 	g := newGibbs(r, m)
 	g.load(r)
 	a := g.ph // c + vW, reused as the hidden probabilities below

@@ -74,11 +74,7 @@ func TestRBMOnMNISTExactAndAIS(t *testing.T) {
 		t.Errorf("RBM test log-likelihood %.2f is not 20 nats above the base rate's %.2f", rbmLL, baseLL)
 	}
 
-	full := SalakhutdinovMurrayBetas()
-	var betas []float64
-	for k := 0; k < len(full); k += 10 {
-		betas = append(betas, full[k])
-	}
+	betas := ThinBetas(SalakhutdinovMurrayBetas(), 10)
 	res, err := r.AIS(AISConfig{Betas: betas, Runs: 100, BaseBiases: base}, rng)
 	if err != nil {
 		t.Fatal(err)

@@ -174,3 +174,19 @@ func sampleBernoulli(dst, p []float64, rng *rand.Rand) {
 		}
 	}
 }
+
+// SampleBaseRate returns n states drawn from the base-rate model with
+// visible biases base: each unit independently on with probability
+// σ(base_i). It is the start of AIS runs and of sampling chains.
+func SampleBaseRate(base []float64, n int, rng *rand.Rand) *mat.Dense {
+	v := mat.NewDense(n, len(base), nil)
+	for k := range n {
+		row := v.RawRowView(k)
+		for i, b := range base {
+			if rng.Float64() < sigmoid(b) {
+				row[i] = 1
+			}
+		}
+	}
+	return v
+}

@@ -160,6 +160,16 @@ func TestSalakhutdinovMurrayBetas(t *testing.T) {
 	near(t, "step in [0.9, 1]", b[14500]-b[14499], 1e-5, 1e-9)
 }
 
+func TestThinBetas(t *testing.T) {
+	got := ThinBetas([]float64{0, 0.1, 0.2, 0.5, 0.7, 1}, 2)
+	if want := []float64{0, 0.2, 0.7, 1}; !floats.Equal(got, want) {
+		t.Errorf("ThinBetas(…, 2) = %v, want %v", got, want)
+	}
+	if n := len(ThinBetas(SalakhutdinovMurrayBetas(), 10)); n != 1451 {
+		t.Errorf("every tenth of the 14,501 betas: %d values, want 1451", n)
+	}
+}
+
 func TestBaseRateBiases(t *testing.T) {
 	b := BaseRateBiases([]float64{0, 25, 100}, 100, 1)
 	near(t, "never on", b[0], math.Log(1.0/101), 1e-15)

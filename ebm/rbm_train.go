@@ -92,13 +92,13 @@ type RBMTrainer struct {
 	RBM *RBM
 	// Config holds the hyper-parameters.
 	Config RBMTrainConfig
-	// Monitor, when not nil, scores the model after every epoch.
-	Monitor *Monitor
 	// OnBatch, when not nil, is called after every update with the number
 	// of batches done in the epoch and the number in an epoch.
 	OnBatch func(done, total int)
-	// OnEpoch, when not nil, is called after every epoch with its metrics;
-	// an error it returns stops training and is returned by Train.
+	// OnEpoch, when not nil, is called after every epoch with its metrics
+	// (score the model there with a Monitor, drawing from a source of its
+	// own so that monitoring does not change training); an error it
+	// returns stops training and is returned by Train.
 	OnEpoch func(EpochMetrics) error
 
 	epoch    int
@@ -174,11 +174,6 @@ func (t *RBMTrainer) Train(data Batches, rng *rand.Rand) error {
 		}
 		t.epoch++
 		m := EpochMetrics{Epoch: t.epoch, Seconds: time.Since(start).Seconds(), MaxAbsWeight: floats.Norm(r.W.RawMatrix().Data, math.Inf(1))}
-		if t.Monitor != nil {
-			if err := t.Monitor.Score(r, &m, rng); err != nil {
-				return err
-			}
-		}
 		if t.OnEpoch != nil {
 			if err := t.OnEpoch(m); err != nil {
 				return err

@@ -1,0 +1,144 @@
+package rbmrun
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/govae/govae/ebm"
+)
+
+func tinyConfig(out string) Config {
+	cfg := DefaultConfig()
+	cfg.Out = out
+	cfg.Hidden, cfg.K, cfg.Epochs, cfg.Batch = 8, 1, 2, 50
+	cfg.Limit, cfg.EvalLimit, cfg.Monitor = 500, 300, 200
+	cfg.AISRuns, cfg.Samples, cfg.SampleSteps = 5, 9, 20
+	cfg.PLL = true
+	return cfg
+}
+
+// A small run writes every file, agrees with itself when repeated with the
+// same seed, and its AIS brackets its exact log Z.
+func TestRunSmall(t *testing.T) {
+	dirs := []string{filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")}
+	var results []Results
+	for _, dir := range dirs {
+		var log bytes.Buffer
+		res, err := Run(tinyConfig(dir), Hooks{Log: &log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Dir != dir || !strings.Contains(log.String(), "epoch 2/2") {
+			t.Errorf("dir %q, log:\n%s", res.Dir, log.String())
+		}
+		results = append(results, res)
+	}
+	a, b := results[0], results[1]
+	if a.Exact == nil || a.AIS == nil || a.Exact.TestLogProb != b.Exact.TestLogProb || a.AIS.LogZ != b.AIS.LogZ {
+		t.Fatalf("two runs with the same seed differ: %+v %+v / %+v %+v", a.Exact, a.AIS, b.Exact, b.AIS)
+	}
+	ca, cb := readCheckpoint(t, dirs[0]), readCheckpoint(t, dirs[1])
+	if !mat.Equal(ca.RBM.W, cb.RBM.W) || !floats.Equal(ca.RBM.B, cb.RBM.B) || !floats.Equal(ca.RBM.C, cb.RBM.C) {
+		t.Error("two runs with the same seed trained different RBMs")
+	}
+	for _, f := range []string{"samples.png", "filters.png"} {
+		x, _ := os.ReadFile(filepath.Join(dirs[0], f))
+		y, _ := os.ReadFile(filepath.Join(dirs[1], f))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs with the same seed (or is empty)", f)
+		}
+	}
+	if a.AIS.LogZLower == nil || *a.AIS.LogZLower > a.Exact.LogZ || *a.AIS.LogZUpper < a.Exact.LogZ {
+		t.Errorf("exact log Z %v outside the AIS interval %+v", a.Exact.LogZ, a.AIS)
+	}
+	if a.Exact.TestLogProb != a.MeanNegFreeEnergy-a.Exact.LogZ || a.TestImages != 300 {
+		t.Errorf("results %+v", a)
+	}
+
+	f, err := os.Open(filepath.Join(dirs[0], "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []map[string]any
+	for sc := bufio.NewScanner(f); sc.Scan(); {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 2 || lines[1]["epoch"] != 2.0 || lines[1]["log_z_exact"] != true || lines[1]["pseudo_log_lik"] == nil {
+		t.Errorf("metrics.jsonl: %v", lines)
+	}
+
+	c := ca
+	if nv, nh := c.RBM.Dims(); nv != 784 || nh != 8 || c.Metrics.Epoch != 2 {
+		t.Errorf("checkpoint: %d×%d RBM after epoch %d", nv, nh, c.Metrics.Epoch)
+	}
+
+	pf, err := os.Open(filepath.Join(dirs[0], "filters.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	img, err := png.Decode(pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8 filters in rows of 3: 3×29+1 wide, 3×29+1 high.
+	if b := img.Bounds(); b.Dx() != 88 || b.Dy() != 88 {
+		t.Errorf("filters.png is %v", b)
+	}
+
+	if _, err := Run(tinyConfig(dirs[0]), Hooks{}); err == nil || !strings.Contains(err.Error(), "already holds a run") {
+		t.Errorf("reusing an output folder: err = %v", err)
+	}
+}
+
+func readCheckpoint(t *testing.T, dir string) ebm.Checkpoint {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "model.ckpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := ebm.ReadCheckpoint(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestValidateNamesFlags(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for flag, bad := range map[string]func(*Config){
+		"-hidden":     func(c *Config) { c.Hidden = 0 },
+		"-k":          func(c *Config) { c.K = 0 },
+		"-lr":         func(c *Config) { c.LR = -1 },
+		"-momentum":   func(c *Config) { c.Momentum = 1 },
+		"-binarize":   func(c *Config) { c.Binarize = 0 },
+		"-limit":      func(c *Config) { c.Limit = 10 },
+		"-monitor":    func(c *Config) { c.Monitor = 0 },
+		"-ais-runs":   func(c *Config) { c.AISRuns = -1 },
+		"-eval-limit": func(c *Config) { c.EvalLimit = 10001 },
+		"-estimator":  func(c *Config) { c.Estimator = 0 },
+	} {
+		c := DefaultConfig()
+		bad(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), flag+" ") {
+			t.Errorf("%s: err = %v", flag, err)
+		}
+	}
+}
