@@ -1,0 +1,136 @@
+package train
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/govae/govae/vae"
+)
+
+func TestValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatalf("DefaultConfig: %v", err)
+	}
+	for _, c := range []struct {
+		flag   string
+		change func(*Config)
+	}{
+		{"-epochs", func(c *Config) { c.Epochs = 0 }},
+		{"-batch", func(c *Config) { c.Batch = 0 }},
+		{"-lr", func(c *Config) { c.LR = 0 }},
+		{"-lr", func(c *Config) { c.LR = math.NaN() }},
+		{"-lr", func(c *Config) { c.LR = math.Inf(1) }},
+		{"-adam-beta1", func(c *Config) { c.AdamBeta1 = 1 }},
+		{"-adam-beta2", func(c *Config) { c.AdamBeta2 = -0.1 }},
+		{"-adam-eps", func(c *Config) { c.AdamEps = 0 }},
+		{"-latent", func(c *Config) { c.Latent = 0 }},
+		{"-hidden", func(c *Config) { c.Hidden = Sizes{400, 0} }},
+		{"-activation", func(c *Config) { c.Activation = 7 }},
+		{"-dtype", func(c *Config) { c.Dtype = "float16" }},
+		{"-objective", func(c *Config) { c.Objective = -1 }},
+		{"-k", func(c *Config) { c.K = 0 }},
+		{"-beta", func(c *Config) { c.Beta = -1 }},
+		{"-beta", func(c *Config) { c.Beta = math.NaN() }},
+		{"-warmup", func(c *Config) { c.Warmup = -1 }},
+		{"-binarize", func(c *Config) { c.Binarize = 9 }},
+		{"-limit", func(c *Config) { c.Limit = -1 }},
+		{"-limit", func(c *Config) { c.Limit = 60001 }},
+		{"-eval-limit", func(c *Config) { c.EvalLimit = 10001 }},
+		{"-eval-k", func(c *Config) { c.EvalK = -1 }},
+	} {
+		cfg := DefaultConfig()
+		c.change(&cfg)
+		err := cfg.Validate()
+		if err == nil || !strings.HasPrefix(err.Error(), "train: "+c.flag+" ") {
+			t.Errorf("%s out of range: err = %v", c.flag, err)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Hidden = nil // a linear encoder and decoder
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("no hidden layers: %v", err)
+	}
+}
+
+func TestDefaultIsPytorchExample(t *testing.T) {
+	c := DefaultConfig()
+	a, tc := c.arch(), c.trainer()
+	if a.Input != 784 || !reflect.DeepEqual(a.Hidden, []int{400}) || a.Latent != 20 || a.Activation != vae.ReLU || a.Seed != 1 {
+		t.Errorf("arch %+v, want 784-400-20 ReLU, seed 1", a)
+	}
+	if tc.Objective != vae.ELBO || tc.Samples != 1 || tc.Beta != 1 || tc.Batch != 128 || tc.Seed != 1 ||
+		tc.Adam.Schedule.Rate(0) != 1e-3 || tc.Adam.Beta1 != 0.9 || tc.Adam.Beta2 != 0.999 || tc.Adam.Epsilon != 1e-8 {
+		t.Errorf("trainer config %+v, want the ELBO, batch 128, Adam 1e-3", tc)
+	}
+	if c.Epochs != 10 || c.Binarize.String() != "none" {
+		t.Errorf("%d epochs on %v, want 10 on grey levels", c.Epochs, c.Binarize)
+	}
+}
+
+func TestConfigJSONRoundTrip(t *testing.T) {
+	c := DefaultConfig()
+	c.Hidden, c.Objective, c.Activation, c.Data, c.Out = Sizes{200, 200}, vae.IWAE, vae.Tanh, "mnist", "somewhere"
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"objective":"iwae"`, `"activation":"tanh"`, `"binarize":"none"`, `"hidden":[200,200]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
+	var back Config
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.Out = c.Out // not stored: the folder it is in says it
+	if !reflect.DeepEqual(back, c) {
+		t.Errorf("round trip gave %+v, want %+v", back, c)
+	}
+}
+
+func TestCheckResume(t *testing.T) {
+	saved := DefaultConfig()
+	ok := saved
+	ok.Epochs, ok.Data, ok.EvalK, ok.Out = 30, "elsewhere", 5000, "dir"
+	if err := ok.checkResume(saved); err != nil {
+		t.Errorf("changing only epochs, data, eval-k: %v", err)
+	}
+	for _, change := range []func(*Config){
+		func(c *Config) { c.LR = 1e-4 },
+		func(c *Config) { c.Seed = 2 },
+		func(c *Config) { c.Hidden = Sizes{400, 400} },
+		func(c *Config) { c.EvalLimit = 100 },
+		func(c *Config) { c.Limit = 100 },
+	} {
+		c := saved
+		change(&c)
+		if err := c.checkResume(saved); err == nil || !strings.Contains(err.Error(), "may change only -epochs, -data, -eval-k") {
+			t.Errorf("%+v: err = %v", c, err)
+		}
+	}
+}
+
+func TestSizes(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Sizes
+	}{{"400", Sizes{400}}, {"200,200", Sizes{200, 200}}, {" 300 , 100 ", Sizes{300, 100}}, {"", nil}} {
+		var s Sizes
+		if err := s.Set(c.in); err != nil || !reflect.DeepEqual(s, c.want) {
+			t.Errorf("Set(%q) = %v, %v; want %v", c.in, s, err, c.want)
+		}
+	}
+	if got := (Sizes{200, 100}).String(); got != "200,100" {
+		t.Errorf("String = %q", got)
+	}
+	for _, bad := range []string{"0", "-5", "a", "200,", "1.5"} {
+		s := Sizes{7}
+		if err := s.Set(bad); err == nil || !reflect.DeepEqual(s, Sizes{7}) {
+			t.Errorf("Set(%q) = %v, left %v", bad, err, s)
+		}
+	}
+}
