@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -117,29 +119,42 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// ResumeChangeable lists the fields that a resumed run may change: the
-// epochs to reach, where the data is and the final log p(x) estimate.
-// Everything else decides the numbers a run produces.
-var ResumeChangeable = []string{"epochs", "data", "eval-k"}
+// ResumeChangeable returns the flags of the fields that a resumed run may
+// change: the epochs to reach, where the data is and the final log p(x)
+// estimate. Everything else decides the numbers a run produces.
+func ResumeChangeable() []string { return []string{"epochs", "data", "eval-k"} }
 
 // checkResume reports whether c may continue a run configured with saved:
 // it must equal saved in every field but those of ResumeChangeable (and Out,
-// which the resumed folder replaces).
+// which the resumed folder replaces). The fields are compared in their JSON
+// form, the form the run stored.
 func (c Config) checkResume(saved Config) error {
-	a, b := c, saved
-	a.Epochs, a.Data, a.EvalK, a.Out = 0, "", 0, ""
-	b.Epochs, b.Data, b.EvalK, b.Out = 0, "", 0, ""
-	ja, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
+	fields := func(c Config) (map[string]json.RawMessage, error) {
+		c.Epochs, c.Data, c.EvalK = 0, "", 0
+		b, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		var m map[string]json.RawMessage
+		return m, json.Unmarshal(b, &m)
 	}
-	jb, err := json.Marshal(b)
+	now, err := fields(c)
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
-	if !bytes.Equal(ja, jb) {
-		return fmt.Errorf("train: the configuration %s differs from the run's %s; a resumed run may change only -%s",
-			ja, jb, strings.Join(ResumeChangeable, ", -"))
+	was, err := fields(saved)
+	if err != nil {
+		return err
+	}
+	var diffs []string
+	for _, k := range slices.Sorted(maps.Keys(was)) {
+		if !bytes.Equal(now[k], was[k]) {
+			diffs = append(diffs, fmt.Sprintf("-%s %s (the run has %s)", strings.ReplaceAll(k, "_", "-"), now[k], was[k]))
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("train: %s: a resumed run may change only -%s",
+			strings.Join(diffs, ", "), strings.Join(ResumeChangeable(), ", -"))
 	}
 	return nil
 }

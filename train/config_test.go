@@ -99,6 +99,11 @@ func TestCheckResume(t *testing.T) {
 	if err := ok.checkResume(saved); err != nil {
 		t.Errorf("changing only epochs, data, eval-k: %v", err)
 	}
+	lr := saved
+	lr.LR, lr.AdamBeta1 = 0.01, 0.5
+	if err := lr.checkResume(saved); err == nil || !strings.Contains(err.Error(), "-adam-beta1 0.5 (the run has 0.9), -lr 0.01 (the run has 0.001)") {
+		t.Errorf("changed lr and β1: err = %v", err)
+	}
 	for _, change := range []func(*Config){
 		func(c *Config) { c.LR = 1e-4 },
 		func(c *Config) { c.Seed = 2 },

@@ -52,14 +52,14 @@ type Metrics struct {
 
 // Results are the final numbers of a run, in results.json.
 type Results struct {
-	Epoch       int       `json:"epoch"`        // epochs trained
-	TestSet     string    `json:"test_set"`     // "grey" or "binarized" (the fixed binarised test set)
-	TestN       int       `json:"test_n"`       // test images evaluated
-	TestLoss    float64   `json:"test_loss"`    // negative ELBO, per image, in nats
-	TestRecon   float64   `json:"test_recon"`   // -E_q[log p(x|z)]
-	TestKL      float64   `json:"test_kl"`      // KL(q(z|x) || p(z))
-	ActiveUnits int       `json:"active_units"` // latents whose posterior mean varies by more than 0.01
-	Variances   []float64 `json:"latent_variances"`
+	Epoch       int       `json:"epoch"`            // epochs trained
+	TestSet     string    `json:"test_set"`         // "grey" or "binarized" (the fixed binarised test set)
+	TestN       int       `json:"test_n"`           // test images evaluated
+	TestLoss    float64   `json:"test_loss"`        // negative ELBO, per image, in nats
+	TestRecon   float64   `json:"test_recon"`       // -E_q[log p(x|z)]
+	TestKL      float64   `json:"test_kl"`          // KL(q(z|x) || p(z))
+	ActiveUnits int       `json:"active_units"`     // latents whose posterior mean varies by more than 0.01
+	Variances   []float64 `json:"latent_variances"` // variance over the test set of each latent's posterior mean
 
 	// The importance-sampled estimate of log p(x), when EvalK > 0.
 	EvalK        int      `json:"eval_k,omitempty"`

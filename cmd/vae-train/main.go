@@ -142,7 +142,7 @@ func resumeConfig(given *flag.FlagSet, args []string, saved *train.Saved) (train
 	var conflicts []string
 	given.Visit(func(f *flag.Flag) {
 		switch {
-		case f.Name == "resume" || slices.Contains(train.ResumeChangeable, f.Name):
+		case f.Name == "resume" || slices.Contains(train.ResumeChangeable(), f.Name):
 		case f.Name == "out":
 			conflicts = append(conflicts, fmt.Sprintf("-out %s: the output folder of a resumed run is the -resume folder", f.Value))
 		default:
@@ -153,7 +153,7 @@ func resumeConfig(given *flag.FlagSet, args []string, saved *train.Saved) (train
 	})
 	if len(conflicts) > 0 {
 		return cfg, fmt.Errorf("%s; a resumed run keeps its configuration: beside -resume give only -%s",
-			strings.Join(conflicts, "; "), strings.Join(train.ResumeChangeable, ", -"))
+			strings.Join(conflicts, "; "), strings.Join(train.ResumeChangeable(), ", -"))
 	}
 	// Every flag given either is allowed to change or equals the saved
 	// value, so parsing them again over the saved configuration applies

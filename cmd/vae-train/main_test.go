@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/govae/govae/train"
+)
+
+// runArgs runs the command and returns its status, stdout and stderr.
+func runArgs(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-epochs", "0"}, "-epochs 0"},
+		{[]string{"-epochs", "ten"}, `invalid value "ten" for flag -epochs`},
+		{[]string{"-batch", "-3"}, "-batch -3"},
+		{[]string{"-lr", "0"}, "-lr 0"},
+		{[]string{"-lr", "NaN"}, "-lr NaN"},
+		{[]string{"-adam-beta1", "1"}, "-adam-beta1 1"},
+		{[]string{"-adam-beta2", "2"}, "-adam-beta2 2"},
+		{[]string{"-adam-eps", "-1e-8"}, "-adam-eps"},
+		{[]string{"-seed", "-1"}, "-seed"},
+		{[]string{"-latent", "0"}, "-latent 0"},
+		{[]string{"-hidden", "200,0"}, "positive integers"},
+		{[]string{"-hidden", "big"}, "positive integers"},
+		{[]string{"-activation", "sigmoid"}, "sigmoid"},
+		{[]string{"-objective", "elbo2"}, "elbo2"},
+		{[]string{"-binarize", "yes"}, "yes"},
+		{[]string{"-dtype", "float16"}, "float16"},
+		{[]string{"-k", "0"}, "-k 0"},
+		{[]string{"-beta", "-1"}, "-beta -1"},
+		{[]string{"-warmup", "-2"}, "-warmup -2"},
+		{[]string{"-limit", "-1"}, "-limit -1"},
+		{[]string{"-limit", "60001"}, "-limit 60001"},
+		{[]string{"-eval-limit", "10001"}, "-eval-limit 10001"},
+		{[]string{"-eval-k", "-1"}, "-eval-k -1"},
+		{[]string{"-nosuchflag"}, "flag provided but not defined: -nosuchflag"},
+		{[]string{"-epochs", "2", "extra"}, `unexpected argument "extra"`},
+	} {
+		code, stdout, stderr := runArgs(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+		if stdout != "" {
+			t.Errorf("%v: wrote %q to stdout", c.args, stdout)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, _, stderr := runArgs("-h")
+	if code != 0 {
+		t.Errorf("-h: exit %d", code)
+	}
+	for _, want := range []string{"Usage:", "-resume folder", "-eval-k", "-binarize pixels", "(default 128)", "elbo-entropy"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("-h output lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	tmp := t.TempDir()
+	noCkpt := filepath.Join(tmp, "empty")
+	corrupt := filepath.Join(tmp, "corrupt")
+	for _, d := range []string{noCkpt, corrupt} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(corrupt, train.CheckpointFile), []byte("govae checkpoint\n\x01not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(tmp, "nowhere")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-data", missing, "-out", filepath.Join(tmp, "out")}, "MNIST"},
+		{[]string{"-resume", missing}, "is not a folder"},
+		{[]string{"-resume", noCkpt}, "holds no model.ckpt"},
+		{[]string{"-resume", corrupt}, "checkpoint"},
+	} {
+		code, _, stderr := runArgs(c.args...)
+		if code != 1 || !strings.Contains(stderr, c.want) || !strings.HasPrefix(stderr, "vae-train: ") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, stderr, c.want)
+		}
+	}
+	// The -data error names the folder tried.
+	if _, _, stderr := runArgs("-data", missing, "-out", filepath.Join(tmp, "out")); !strings.Contains(stderr, missing) {
+		t.Errorf("-data error %q does not name %s", stderr, missing)
+	}
+}
+
+func countLines(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	for sc := bufio.NewScanner(f); sc.Scan(); n++ {
+	}
+	return n
+}
+
+// With no -out the run gets the first free runs/ folder; -resume continues
+// it, refusing flags that would change the run.
+func TestDefaultFolderAndResume(t *testing.T) {
+	t.Chdir(t.TempDir())
+	small := []string{"-limit", "200", "-eval-limit", "50", "-hidden", "64", "-epochs", "1"}
+	code, stdout, stderr := runArgs(small...)
+	dir := filepath.Join("runs", "vae-elbo-seed1-1")
+	if code != 0 || !strings.Contains(stdout, "output folder: "+dir) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "epoch 1/1: train loss ") || !strings.Contains(stderr, "epoch 1/1: 100% (2/2)") {
+		t.Errorf("no epoch line or progress: stdout %q, stderr %q", stdout, stderr)
+	}
+	if code, stdout, _ := runArgs(small...); code != 0 || !strings.Contains(stdout, "vae-elbo-seed1-2") {
+		t.Errorf("second run: exit %d, stdout %q", code, stdout)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-lr", "0.01"}, "-lr 0.01 conflicts with the run's -lr 0.001"},
+		{[]string{"-hidden", "400"}, "-hidden 400 conflicts with the run's -hidden 64"},
+		{[]string{"-binarize", "static", "-seed", "3"}, "-seed 3 conflicts"},
+		{[]string{"-out", "elsewhere"}, "-out elsewhere"},
+		{[]string{"-epochs", "0"}, "-epochs 0"},
+		{[]string{"-eval-k", "-1"}, "-eval-k -1"},
+	} {
+		code, _, stderr := runArgs(append([]string{"-resume", dir}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("-resume %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+
+	// Flags equal to the run's are accepted beside the ones a resumed run
+	// may change.
+	code, stdout, stderr = runArgs("-resume", dir, "-epochs", "2", "-eval-k", "5", "-hidden", "64", "-limit", "200")
+	if code != 0 || !strings.Contains(stdout, "epoch 2/2") || !strings.Contains(stdout, "log p(x) ≈") {
+		t.Fatalf("resume: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if n := countLines(t, filepath.Join(dir, train.MetricsFile)); n != 2 {
+		t.Errorf("metrics.jsonl has %d lines after resuming to epoch 2", n)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, train.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res train.Results
+	if err := json.Unmarshal(b, &res); err != nil || res.Epoch != 2 || res.EvalK != 5 || res.LogPx == nil {
+		t.Errorf("results after resume: %+v, %v", res, err)
+	}
+	if code, _, stderr := runArgs("-resume", dir, "-epochs", "1"); code != 2 || !strings.Contains(stderr, "trained 2 epochs already") {
+		t.Errorf("-epochs below those done: exit %d, stderr %q", code, stderr)
+	}
+}
