@@ -139,12 +139,12 @@ func (t *Trainer) beta() float64 {
 // NonFiniteError reports a NaN or infinite loss: training stopped before the
 // optimiser used it, so the parameters are those of the last good step.
 type NonFiniteError struct {
-	Epoch, Batch int    // where it happened, counted from 0
+	Epoch, Batch int    // where it happened, counted from 0 (the message counts from 1)
 	Node         string // the first graph node found to produce it
 }
 
 func (e *NonFiniteError) Error() string {
-	return fmt.Sprintf("vae: the loss is not finite in epoch %d, batch %d (first produced by node %s); lower the learning rate or check the data, and resume from the last checkpoint", e.Epoch, e.Batch, e.Node)
+	return fmt.Sprintf("vae: the loss is not finite in epoch %d, batch %d (counted from 1; first produced by node %s); the parameters are those of the last good step: lower the learning rate or check the data", e.Epoch+1, e.Batch+1, e.Node)
 }
 
 // TrainEpoch trains on one pass over the training set and returns its
