@@ -1,0 +1,82 @@
+package fastblas
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// sameBits reports the first index where x and y differ in their bits, or -1.
+func sameBits[T float](x, y []T) int {
+	for i := range x {
+		if bitsOf(x[i]) != bitsOf(y[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func bitsOf[T float](v T) uint64 {
+	switch v := any(v).(type) {
+	case float32:
+		return uint64(math.Float32bits(v))
+	case float64:
+		return math.Float64bits(v)
+	}
+	panic("unreachable")
+}
+
+// testDeterminism runs one product with 1 to 8 goroutines and twice with
+// GOMAXPROCS 1 and 2, and requires the same bits every time.
+func testDeterminism[T float](t *testing.T, kern *kernel[T], implGemm gemmFunc[T]) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []gemmCase{
+		{blas.NoTrans, blas.NoTrans, 128, 400, 784, 0, 1, 0},
+		{blas.Trans, blas.NoTrans, 784, 400, 128, 0, 1, 1},
+		{blas.NoTrans, blas.Trans, 128, 784, 400, 2, -1, 0.5},
+		{blas.Trans, blas.Trans, 131, 77, 300, 1, 1, 0},
+	} {
+		if len(kern.split(tc.m, tc.n, tc.k, 2)) < 2 {
+			t.Fatalf("%v: not split among goroutines: the test would check nothing", tc)
+		}
+		o := newOperands[T](tc, rnd)
+		run := func(workers int) []T {
+			c := clone(o.c)
+			aT, bT := tc.tA == blas.Trans, tc.tB == blas.Trans
+			gemm(kern, workers, &gemmArgs[T]{aT, bT, tc.m, tc.n, tc.k, T(tc.alpha), T(tc.beta), o.a, o.b, c, o.lda, o.ldb, o.ldc})
+			return c
+		}
+		want := run(1)
+		for _, w := range []int{2, 3, 4, 8, 1} {
+			if i := sameBits(run(w), want); i >= 0 {
+				t.Errorf("%v: %d goroutines differ from 1 at element %d", tc, w, i)
+			}
+		}
+		for _, procs := range []int{1, 2, 1, 2} {
+			prev := runtime.GOMAXPROCS(procs)
+			c := clone(o.c)
+			implGemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), o.a, o.lda, o.b, o.ldb, T(tc.beta), c, o.ldc)
+			runtime.GOMAXPROCS(prev)
+			if i := sameBits(c, want); i >= 0 {
+				t.Errorf("%v: GOMAXPROCS=%d differs at element %d", tc, procs, i)
+			}
+		}
+	}
+}
+
+func TestSgemmDeterministic(t *testing.T) {
+	if !haveKernels {
+		t.Skip("no AVX2+FMA: Sgemm is gonum's")
+	}
+	testDeterminism(t, sKernel, Implementation{}.Sgemm)
+}
+
+func TestDgemmDeterministic(t *testing.T) {
+	if !haveKernels {
+		t.Skip("no AVX2+FMA: Dgemm is gonum's")
+	}
+	testDeterminism(t, dKernel, Implementation{}.Dgemm)
+}

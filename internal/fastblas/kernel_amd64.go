@@ -1,0 +1,20 @@
+//go:build amd64 && !purego
+
+package fastblas
+
+import "golang.org/x/sys/cpu"
+
+// haveKernels reports whether the AVX2+FMA micro-kernels can run on this
+// processor (cpu.X86.HasAVX2 already includes the operating system's support
+// for the YMM registers).
+var haveKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// sgemmKernel6x16 is implemented in kernel_amd64.s.
+//
+//go:noescape
+func sgemmKernel6x16(kc int, a, b, c *float32, ldc int, alpha float32)
+
+// dgemmKernel6x8 is implemented in kernel_amd64.s.
+//
+//go:noescape
+func dgemmKernel6x8(kc int, a, b, c *float64, ldc int, alpha float64)

@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package fastblas
+
+// haveKernels is false where there is no assembly micro-kernel: Sgemm and
+// Dgemm then use gonum's implementation.
+const haveKernels = false
+
+func sgemmKernel6x16(kc int, a, b, c *float32, ldc int, alpha float32) {
+	panic("fastblas: no assembly kernel on this platform")
+}
+
+func dgemmKernel6x8(kc int, a, b, c *float64, ldc int, alpha float64) {
+	panic("fastblas: no assembly kernel on this platform")
+}
