@@ -16,24 +16,29 @@ import (
 )
 
 // Config describes a training run. Each field is the flag of vae-train
-// named in its comment; DefaultConfig gives the model and training of
-// pytorch/examples' vae/main.py.
+// named in its comment (its JSON name with - for _); DefaultConfig gives
+// the model and training of pytorch/examples' vae/main.py, and the Presets
+// give named protocols from the literature.
 type Config struct {
-	Data string `json:"data,omitempty"` // -data: folder of the MNIST IDX files; "" finds them in the Go module cache
-	Out  string `json:"-"`              // -out: output folder; "" makes runs/vae-<objective>-seed<seed>-<n>
+	Preset string `json:"preset,omitempty"` // -preset: the name of the Preset this configuration starts from; "" for none
+	Data   string `json:"data,omitempty"`   // -data: folder of the MNIST IDX files; "" finds them in the Go module cache
+	Out    string `json:"-"`                // -out: output folder; "" makes one under runs/ (see Train)
 
-	Epochs    int     `json:"epochs"`     // -epochs: epochs to train in all
-	Batch     int     `json:"batch"`      // -batch: examples per optimiser step
-	LR        float64 `json:"lr"`         // -lr: Adam's learning rate α
-	AdamBeta1 float64 `json:"adam_beta1"` // -adam-beta1: decay of Adam's first moment, in [0, 1)
-	AdamBeta2 float64 `json:"adam_beta2"` // -adam-beta2: decay of Adam's second moment, in [0, 1)
-	AdamEps   float64 `json:"adam_eps"`   // -adam-eps: Adam's ε, > 0
-	Seed      uint64  `json:"seed"`       // -seed: seeds the initial weights, data order, binarisation and noise
+	Epochs    int        `json:"epochs"`     // -epochs: epochs of the protocol, the length of its schedule
+	Budget    int        `json:"budget"`     // -budget: stop after this many epochs, a prefix of the protocol; 0 runs all Epochs
+	Batch     int        `json:"batch"`      // -batch: examples per optimiser step
+	LR        float64    `json:"lr"`         // -lr: Adam's learning rate α (the first one, for the burda schedule)
+	Schedule  LRSchedule `json:"schedule"`   // -schedule: constant or burda
+	AdamBeta1 float64    `json:"adam_beta1"` // -adam-beta1: decay of Adam's first moment, in [0, 1)
+	AdamBeta2 float64    `json:"adam_beta2"` // -adam-beta2: decay of Adam's second moment, in [0, 1)
+	AdamEps   float64    `json:"adam_eps"`   // -adam-eps: Adam's ε, > 0
+	Seed      uint64     `json:"seed"`       // -seed: seeds the initial weights, data order, binarisation and noise
 
-	Latent     int            `json:"latent"`     // -latent: dimension of z
-	Hidden     Sizes          `json:"hidden"`     // -hidden: hidden layer sizes of the encoder (the decoder mirrors them)
-	Activation vae.Activation `json:"activation"` // -activation: relu or tanh
-	Dtype      string         `json:"dtype"`      // -dtype: float32 or float64
+	Latent     int            `json:"latent"`      // -latent: dimension of z
+	Hidden     Sizes          `json:"hidden"`      // -hidden: hidden layer sizes of the encoder (the decoder mirrors them)
+	Activation vae.Activation `json:"activation"`  // -activation: relu or tanh
+	OutputBias BiasInit       `json:"output_bias"` // -output-bias: the decoder's initial output bias, zero or data-mean
+	Dtype      string         `json:"dtype"`       // -dtype: float32 or float64
 
 	Objective vae.Objective         `json:"objective"` // -objective: elbo, elbo-entropy or iwae
 	K         int                   `json:"k"`         // -k: samples of z per example (L for the ELBO, K for IWAE)
@@ -76,8 +81,12 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
+	case c.Preset != "" && !knownPreset(c.Preset):
+		return fmt.Errorf("train: -preset %q: no such preset; the presets are %s", c.Preset, strings.Join(PresetNames(), ", "))
 	case c.Epochs < 1:
 		return fmt.Errorf("train: -epochs %d: train at least 1 epoch", c.Epochs)
+	case c.Budget < 0 || c.Budget > c.Epochs:
+		return fmt.Errorf("train: -budget %d: must be between 0 (the whole protocol) and -epochs %d", c.Budget, c.Epochs)
 	case c.Batch < 1:
 		return fmt.Errorf("train: -batch %d: the batch size must be at least 1", c.Batch)
 	case !(c.LR > 0) || !finite(c.LR):
@@ -90,8 +99,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: -adam-eps %v: must be a finite number > 0", c.AdamEps)
 	case c.Latent < 1:
 		return fmt.Errorf("train: -latent %d: the latent dimension must be at least 1", c.Latent)
+	case c.Schedule != ConstantLR && c.Schedule != BurdaLR:
+		return fmt.Errorf("train: -schedule %v: use constant or burda", c.Schedule)
 	case c.Activation != vae.ReLU && c.Activation != vae.Tanh:
 		return fmt.Errorf("train: -activation %v: use relu or tanh", c.Activation)
+	case c.OutputBias != ZeroBias && c.OutputBias != DataMeanBias:
+		return fmt.Errorf("train: -output-bias %v: use zero or data-mean", c.OutputBias)
 	case c.Dtype != "float32" && c.Dtype != "float64":
 		return fmt.Errorf("train: -dtype %q: use float32 or float64", c.Dtype)
 	case c.Objective < vae.ELBO || c.Objective > vae.IWAE:
@@ -119,10 +132,20 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// RunEpochs returns the number of epochs the run trains: Budget if set,
+// else Epochs.
+func (c Config) RunEpochs() int {
+	if c.Budget > 0 {
+		return c.Budget
+	}
+	return c.Epochs
+}
+
 // ResumeChangeable returns the flags of the fields that a resumed run may
-// change: the epochs to reach, where the data is and the final log p(x)
-// estimate. Everything else decides the numbers a run produces.
-func ResumeChangeable() []string { return []string{"epochs", "data", "eval-k"} }
+// change: the epochs to reach (-epochs, -budget), where the data is and
+// the final log p(x) estimate. Everything else decides the numbers a run
+// produces.
+func ResumeChangeable() []string { return []string{"epochs", "budget", "data", "eval-k"} }
 
 // checkResume reports whether c may continue a run configured with saved:
 // it must equal saved in every field but those of ResumeChangeable (and Out,
@@ -130,7 +153,7 @@ func ResumeChangeable() []string { return []string{"epochs", "data", "eval-k"} }
 // form, the form the run stored.
 func (c Config) checkResume(saved Config) error {
 	fields := func(c Config) (map[string]json.RawMessage, error) {
-		c.Epochs, c.Data, c.EvalK = 0, "", 0
+		c.Epochs, c.Budget, c.Data, c.EvalK = 0, 0, "", 0
 		b, err := json.Marshal(c)
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)
@@ -159,20 +182,26 @@ func (c Config) checkResume(saved Config) error {
 	return nil
 }
 
-// arch returns the model architecture of c.
-func (c Config) arch() vae.Arch {
+// arch returns the model architecture of c for training on trainSet, from
+// which the data-mean output bias is taken.
+func (c Config) arch(trainSet *datasets.Set) vae.Arch {
 	return vae.Arch{
 		Input:      datasets.Rows * datasets.Cols,
 		Hidden:     c.Hidden,
 		Latent:     c.Latent,
 		Activation: c.Activation,
 		Dtype:      c.Dtype,
+		OutputBias: c.OutputBias.outputBias(trainSet),
 		Seed:       c.Seed,
 	}
 }
 
 // trainer returns the training configuration of c.
-func (c Config) trainer() vae.Config {
+func (c Config) trainer() (vae.Config, error) {
+	sched, err := c.Schedule.schedule(c.LR)
+	if err != nil {
+		return vae.Config{}, err
+	}
 	return vae.Config{
 		Objective: c.Objective,
 		Samples:   c.K,
@@ -181,13 +210,13 @@ func (c Config) trainer() vae.Config {
 		Batch:     c.Batch,
 		Binarize:  c.Binarize,
 		Adam: optim.Config{
-			Schedule: optim.Constant(c.LR),
+			Schedule: sched,
 			Beta1:    c.AdamBeta1,
 			Beta2:    c.AdamBeta2,
 			Epsilon:  c.AdamEps,
 		},
 		Seed: c.Seed,
-	}
+	}, nil
 }
 
 // Sizes are the sizes of hidden layers, written as a comma-separated list

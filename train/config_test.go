@@ -18,7 +18,12 @@ func TestValidate(t *testing.T) {
 		flag   string
 		change func(*Config)
 	}{
+		{"-preset", func(c *Config) { c.Preset = "nosuch" }},
 		{"-epochs", func(c *Config) { c.Epochs = 0 }},
+		{"-budget", func(c *Config) { c.Budget = -1 }},
+		{"-budget", func(c *Config) { c.Budget = 11 }},
+		{"-schedule", func(c *Config) { c.Schedule = 2 }},
+		{"-output-bias", func(c *Config) { c.OutputBias = -1 }},
 		{"-batch", func(c *Config) { c.Batch = 0 }},
 		{"-lr", func(c *Config) { c.LR = 0 }},
 		{"-lr", func(c *Config) { c.LR = math.NaN() }},
@@ -57,7 +62,11 @@ func TestValidate(t *testing.T) {
 
 func TestDefaultIsPytorchExample(t *testing.T) {
 	c := DefaultConfig()
-	a, tc := c.arch(), c.trainer()
+	a := c.arch(nil)
+	tc, err := c.trainer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if a.Input != 784 || !reflect.DeepEqual(a.Hidden, []int{400}) || a.Latent != 20 || a.Activation != vae.ReLU || a.Seed != 1 {
 		t.Errorf("arch %+v, want 784-400-20 ReLU, seed 1", a)
 	}
@@ -95,9 +104,9 @@ func TestConfigJSONRoundTrip(t *testing.T) {
 func TestCheckResume(t *testing.T) {
 	saved := DefaultConfig()
 	ok := saved
-	ok.Epochs, ok.Data, ok.EvalK, ok.Out = 30, "elsewhere", 5000, "dir"
+	ok.Epochs, ok.Budget, ok.Data, ok.EvalK, ok.Out = 30, 20, "elsewhere", 5000, "dir"
 	if err := ok.checkResume(saved); err != nil {
-		t.Errorf("changing only epochs, data, eval-k: %v", err)
+		t.Errorf("changing only epochs, budget, data, eval-k: %v", err)
 	}
 	lr := saved
 	lr.LR, lr.AdamBeta1 = 0.01, 0.5
@@ -113,7 +122,7 @@ func TestCheckResume(t *testing.T) {
 	} {
 		c := saved
 		change(&c)
-		if err := c.checkResume(saved); err == nil || !strings.Contains(err.Error(), "may change only -epochs, -data, -eval-k") {
+		if err := c.checkResume(saved); err == nil || !strings.Contains(err.Error(), "may change only -epochs, -budget, -data, -eval-k") {
 			t.Errorf("%+v: err = %v", c, err)
 		}
 	}

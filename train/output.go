@@ -25,6 +25,7 @@ const (
 	LatentFile     = "latent.png"
 	ManifoldFile   = "manifold.png"
 	ResultsFile    = "results.json"
+	TableFile      = "results.md"
 )
 
 // RunsDir is the folder under which runs without Config.Out get a folder of
@@ -41,6 +42,7 @@ type Metrics struct {
 	TrainRecon  float64 `json:"train_recon"`  // -E_q[log p(x|z)] on the training batches
 	TrainKL     float64 `json:"train_kl"`     // KL(q(z|x) || p(z)) on the training batches
 	Beta        float64 `json:"beta"`         // β at the end of the epoch
+	LR          float64 `json:"lr"`           // the learning rate of the epoch
 	TestLoss    float64 `json:"test_loss"`    // negative ELBO on the test set
 	TestRecon   float64 `json:"test_recon"`   // -E_q[log p(x|z)] on the test set
 	TestKL      float64 `json:"test_kl"`      // KL(q(z|x) || p(z)) on the test set
@@ -50,27 +52,10 @@ type Metrics struct {
 	EvalSeconds  float64 `json:"eval_seconds"`  // time spent evaluating and drawing figures after it
 }
 
-// Results are the final numbers of a run, in results.json.
-type Results struct {
-	Epoch       int       `json:"epoch"`            // epochs trained
-	TestSet     string    `json:"test_set"`         // "grey" or "binarized" (the fixed binarised test set)
-	TestN       int       `json:"test_n"`           // test images evaluated
-	TestLoss    float64   `json:"test_loss"`        // negative ELBO, per image, in nats
-	TestRecon   float64   `json:"test_recon"`       // -E_q[log p(x|z)]
-	TestKL      float64   `json:"test_kl"`          // KL(q(z|x) || p(z))
-	ActiveUnits int       `json:"active_units"`     // latents whose posterior mean varies by more than 0.01
-	Variances   []float64 `json:"latent_variances"` // variance over the test set of each latent's posterior mean
-
-	// The importance-sampled estimate of log p(x), when EvalK > 0.
-	EvalK        int      `json:"eval_k,omitempty"`
-	LogPx        *float64 `json:"log_px,omitempty"`         // mean over the test images, in nats
-	LogPxStdErr  *float64 `json:"log_px_stderr,omitempty"`  // its standard error over the images
-	LogPxSeconds float64  `json:"log_px_seconds,omitempty"` // time the estimate took
-}
-
 // newRunDir creates the output folder of a new run: cfg.Out, which must not
-// hold a run already, or the first free runs/vae-<objective>-seed<seed>-<n>
-// counting n from 1.
+// hold a run already, or the first free runs/<name>-seed<seed>-<n>
+// counting n from 1, where name is vae-<objective> or, for a preset,
+// <preset>-k<K>.
 func newRunDir(cfg Config) (string, error) {
 	if cfg.Out != "" {
 		if _, err := os.Stat(filepath.Join(cfg.Out, CheckpointFile)); err == nil {
@@ -86,7 +71,11 @@ func newRunDir(cfg Config) (string, error) {
 		return "", fmt.Errorf("train: creating the runs folder: %w (give an output folder with -out)", err)
 	}
 	for n := 1; ; n++ {
-		dir := filepath.Join(RunsDir, fmt.Sprintf("vae-%v-seed%d-%d", cfg.Objective, cfg.Seed, n))
+		name := fmt.Sprintf("vae-%v", cfg.Objective)
+		if cfg.Preset != "" {
+			name = fmt.Sprintf("%s-k%d", cfg.Preset, cfg.K)
+		}
+		dir := filepath.Join(RunsDir, fmt.Sprintf("%s-seed%d-%d", name, cfg.Seed, n))
 		err := os.Mkdir(dir, 0o755)
 		if err == nil {
 			return dir, nil

@@ -70,12 +70,16 @@ func TestReadMetrics(t *testing.T) {
 // dir/model.ckpt with meta, cheaply (no MNIST).
 func writeCheckpoint(t *testing.T, dir string, cfg Config, meta []byte) string {
 	t.Helper()
-	m, err := vae.NewMLP(cfg.arch())
+	set := &datasets.Set{Pixels: make([]uint8, 4*784), Labels: make([]uint8, 4), Rows: 28, Cols: 28}
+	m, err := vae.NewMLP(cfg.arch(set))
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := &datasets.Set{Pixels: make([]uint8, 4*784), Labels: make([]uint8, 4), Rows: 28, Cols: 28}
-	tr, err := vae.NewTrainer(m, cfg.trainer(), set)
+	tc, err := cfg.trainer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := vae.NewTrainer(m, tc, set)
 	if err != nil {
 		t.Fatal(err)
 	}

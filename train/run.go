@@ -55,6 +55,7 @@ type Result struct {
 // loss stops it with an error wrapping a *vae.NonFiniteError; the
 // checkpoint of the last whole epoch is left as it was.
 func Train(cfg Config, opts Options) (*Result, error) {
+	start := time.Now()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -66,12 +67,15 @@ func Train(cfg Config, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRunner(cfg, dir, trainSet, testSet, opts)
+	r, err := newRunner(cfg, dir, trainSet, testSet, opts, start)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
 	r.logf("output folder: %s\n", dir)
+	if cfg.Budget > 0 && cfg.Budget < cfg.Epochs {
+		r.logf("budget: training %d of the protocol's %d epochs\n", cfg.Budget, cfg.Epochs)
+	}
 	if err := writeJSON(filepath.Join(dir, ConfigFile), cfg); err != nil {
 		return nil, err
 	}
@@ -116,6 +120,7 @@ func Load(dir string) (*Saved, error) {
 // after the metrics were written but before the checkpoint was) are
 // dropped.
 func (s *Saved) Resume(cfg Config, opts Options) (*Result, error) {
+	start := time.Now()
 	cfg.Out = s.Dir
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -123,8 +128,9 @@ func (s *Saved) Resume(cfg Config, opts Options) (*Result, error) {
 	if err := cfg.checkResume(s.Config); err != nil {
 		return nil, err
 	}
-	if done := s.Checkpoint.Epoch; cfg.Epochs < done {
-		return nil, fmt.Errorf("train: -epochs %d: the run in %s has trained %d epochs already; give -epochs %d or more", cfg.Epochs, s.Dir, done, done)
+	if done := s.Checkpoint.Epoch; cfg.RunEpochs() < done {
+		return nil, fmt.Errorf("train: -epochs %d -budget %d: the run in %s has trained %d epochs already; give -epochs (and -budget, if set) %d or more",
+			cfg.Epochs, cfg.Budget, s.Dir, done, done)
 	}
 	history, err := readMetrics(filepath.Join(s.Dir, MetricsFile), s.Checkpoint.Epoch)
 	if err != nil {
@@ -134,7 +140,7 @@ func (s *Saved) Resume(cfg Config, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRunner(cfg, s.Dir, trainSet, testSet, opts)
+	r, err := newRunner(cfg, s.Dir, trainSet, testSet, opts, start)
 	if err != nil {
 		return nil, err
 	}
@@ -180,14 +186,19 @@ type runner struct {
 	test     *datasets.Set // the evaluation set: grey or binarised, cut to EvalLimit
 	testName string
 	history  []Metrics
+	start    time.Time // when the invocation began
 }
 
-func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Options) (*runner, error) {
-	model, err := vae.NewMLP(cfg.arch())
+func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Options, start time.Time) (*runner, error) {
+	model, err := vae.NewMLP(cfg.arch(trainSet))
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	tr, err := vae.NewTrainer(model, cfg.trainer(), trainSet)
+	tc, err := cfg.trainer()
+	if err != nil {
+		return nil, err
+	}
+	tr, err := vae.NewTrainer(model, tc, trainSet)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -195,7 +206,7 @@ func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Opt
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, test: testSet, testName: "grey"}
+	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, test: testSet, testName: "grey", start: start}
 	if cfg.Binarize != datasets.Grey {
 		// Binarised training is evaluated on the fixed binarised test set,
 		// the same on every run.
@@ -225,7 +236,7 @@ func (r *runner) run() (*Result, error) {
 	}
 	var last vae.Stats
 	var variances []float64
-	for r.trainer.Epoch() < r.cfg.Epochs {
+	for r.trainer.Epoch() < r.cfg.RunEpochs() {
 		if last, variances, err = r.epoch(meta); err != nil {
 			return nil, err
 		}
@@ -249,7 +260,7 @@ func (r *runner) epoch(meta []byte) (vae.Stats, []float64, error) {
 	e := r.trainer.Epoch()
 	start := time.Now()
 	if p := r.opts.Progress; p != nil {
-		p.Start(fmt.Sprintf("epoch %d/%d", e+1, r.cfg.Epochs), r.trainer.BatchesPerEpoch())
+		p.Start(fmt.Sprintf("epoch %d/%d", e+1, r.cfg.RunEpochs()), r.trainer.BatchesPerEpoch())
 	}
 	st, err := r.trainer.TrainEpoch(func(done, _ int) {
 		if p := r.opts.Progress; p != nil {
@@ -271,6 +282,7 @@ func (r *runner) epoch(meta []byte) (vae.Stats, []float64, error) {
 	}
 	m := Metrics{
 		Epoch: e + 1, TrainLoss: st.Loss, TrainRecon: st.Recon, TrainKL: st.KL, Beta: st.Beta,
+		LR:       r.trainer.Config().Adam.Schedule.Rate(e),
 		TestLoss: ts.Loss, TestRecon: ts.Recon, TestKL: ts.KL, ActiveUnits: vae.ActiveUnits(variances, activeLimit),
 		EpochSeconds: trainSecs,
 	}
@@ -286,7 +298,7 @@ func (r *runner) epoch(meta []byte) (vae.Stats, []float64, error) {
 		return vae.Stats{}, nil, fmt.Errorf("train: saving the checkpoint: %w", err)
 	}
 	r.logf("epoch %d/%d: train loss %.2f, test loss %.2f (recon %.2f, KL %.2f), %.1f s\n",
-		m.Epoch, r.cfg.Epochs, m.TrainLoss, m.TestLoss, m.TestRecon, m.TestKL, trainSecs)
+		m.Epoch, r.cfg.RunEpochs(), m.TrainLoss, m.TestLoss, m.TestRecon, m.TestKL, trainSecs)
 	return ts, variances, nil
 }
 
@@ -306,44 +318,84 @@ func (r *runner) trainError(err error, e int) error {
 // final evaluates the model at the end of training, with the log p(x)
 // estimate if EvalK > 0, and writes and logs the results.
 func (r *runner) final(st vae.Stats, variances []float64) (Results, error) {
-	res := Results{
-		Epoch: r.trainer.Epoch(), TestSet: r.testName, TestN: st.N,
-		TestLoss: st.Loss, TestRecon: st.Recon, TestKL: st.KL,
-		ActiveUnits: vae.ActiveUnits(variances, activeLimit), Variances: variances,
+	over, err := r.cfg.Overrides()
+	if err != nil {
+		return Results{}, err
 	}
+	cmd, err := r.cfg.Command()
+	if err != nil {
+		return Results{}, err
+	}
+	res := Results{
+		Preset: r.cfg.Preset, Command: cmd, Overrides: over, Config: r.cfg,
+		Epochs:      epochCount(r.cfg, r.trainer.Epoch()),
+		Environment: environment(),
+		Test: TestResults{
+			Set: r.testName, N: st.N, ELBO: -st.Loss, Loss: st.Loss, Recon: st.Recon, KL: st.KL,
+			ActiveUnits: vae.ActiveUnits(variances, activeLimit), Variances: variances,
+		},
+	}
+	if res.Overrides == nil {
+		res.Overrides = []Override{} // [] rather than null: no overrides
+	}
+	if r.cfg.Preset != "" {
+		p, err := LookupPreset(r.cfg.Preset)
+		if err != nil {
+			return res, err
+		}
+		res.Source, res.Published = p.Source, p.PublishedFor(r.cfg)
+	}
+	var logPxSecs float64
 	if r.cfg.EvalK > 0 {
 		start := time.Now()
-		ev, err := vae.NewEvaluator(r.model, logPxBatch)
+		mean, se, err := r.logLikelihood()
 		if err != nil {
-			return res, fmt.Errorf("train: %w", err)
+			return res, err
 		}
-		defer ev.Close()
-		p := r.opts.Progress
-		if p != nil {
-			p.Start(fmt.Sprintf("log p(x), K=%d", r.cfg.EvalK), r.test.Len())
-		}
-		est, err := ev.LogLikelihood(r.test, r.cfg.EvalK, logPxChunk, logPxSeed, func(done, _ int) {
-			if p != nil {
-				p.Update(done)
-			}
-		})
-		if p != nil {
-			p.Finish()
-		}
-		if err != nil {
-			return res, fmt.Errorf("train: estimating log p(x): %w", err)
-		}
-		mean, se := vae.MeanLogLikelihood(est)
-		res.EvalK, res.LogPx, res.LogPxStdErr = r.cfg.EvalK, &mean, &se
-		res.LogPxSeconds = time.Since(start).Seconds()
+		res.Test.EvalK, res.Test.LogPx, res.Test.LogPxStdErr = r.cfg.EvalK, &mean, &se
+		logPxSecs = time.Since(start).Seconds()
 	}
+	res.Timing = timing(r.history, time.Since(r.start).Seconds(), logPxSecs)
 	if err := writeJSON(r.path(ResultsFile), res); err != nil {
 		return res, err
 	}
-	r.logf("test (%s, %d images): loss %.2f (recon %.2f, KL %.2f), %d of %d latents active\n",
-		res.TestSet, res.TestN, res.TestLoss, res.TestRecon, res.TestKL, res.ActiveUnits, r.cfg.Latent)
-	if res.LogPx != nil {
-		r.logf("log p(x) ≈ %.2f ± %.2f nats (K = %d, %.0f s)\n", *res.LogPx, *res.LogPxStdErr, res.EvalK, res.LogPxSeconds)
+	if err := writeTable(r.path(TableFile), res); err != nil {
+		return res, err
+	}
+	r.logf("test (%s, %d images): ELBO %.2f (recon %.2f, KL %.2f), %d of %d latents active\n",
+		res.Test.Set, res.Test.N, res.Test.ELBO, res.Test.Recon, res.Test.KL, res.Test.ActiveUnits, r.cfg.Latent)
+	if t := res.Test; t.LogPx != nil {
+		r.logf("log p(x) ≈ %.2f ± %.2f nats (K = %d, %.0f s)\n", *t.LogPx, *t.LogPxStdErr, t.EvalK, logPxSecs)
+	}
+	if p := res.Published; p != nil {
+		r.logf("published: %.2f nats after %d epochs (%s); this run trained %s\n", p.LogPx, p.Epochs, p.Where, res.Epochs.Note)
 	}
 	return res, nil
+}
+
+// logLikelihood estimates log p(x) on the test set with EvalK importance
+// samples per image, and returns its mean and standard error.
+func (r *runner) logLikelihood() (mean, stdErr float64, err error) {
+	ev, err := vae.NewEvaluator(r.model, logPxBatch)
+	if err != nil {
+		return 0, 0, fmt.Errorf("train: %w", err)
+	}
+	defer ev.Close()
+	p := r.opts.Progress
+	if p != nil {
+		p.Start(fmt.Sprintf("log p(x), K=%d", r.cfg.EvalK), r.test.Len())
+	}
+	est, err := ev.LogLikelihood(r.test, r.cfg.EvalK, logPxChunk, logPxSeed, func(done, _ int) {
+		if p != nil {
+			p.Update(done)
+		}
+	})
+	if p != nil {
+		p.Finish()
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("train: estimating log p(x): %w", err)
+	}
+	mean, stdErr = vae.MeanLogLikelihood(est)
+	return mean, stdErr, nil
 }

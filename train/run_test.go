@@ -84,7 +84,7 @@ func readResults(t *testing.T, dir string) (train.Results, map[string]any) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
-	delete(raw, "log_px_seconds")
+	delete(raw, "timing")
 	return res, raw
 }
 
@@ -133,19 +133,27 @@ func TestTrainWritesEveryFile(t *testing.T) {
 	}
 
 	final, _ := readResults(t, dir)
-	if final.Epoch != 2 || final.TestN != 100 || final.TestSet != "grey" || final.TestLoss != ms[1].TestLoss {
+	ft := final.Test
+	if final.Epochs.Run != 2 || ft.N != 100 || ft.Set != "grey" || ft.Loss != ms[1].TestLoss || ft.ELBO != -ft.Loss {
 		t.Errorf("results %+v do not match the last epoch %+v", final, ms[1])
 	}
-	if final.ActiveUnits != ms[1].ActiveUnits || len(final.Variances) != 2 {
-		t.Errorf("results: %d active units of variances %v; last epoch had %d", final.ActiveUnits, final.Variances, ms[1].ActiveUnits)
+	if ft.ActiveUnits != ms[1].ActiveUnits || len(ft.Variances) != 2 {
+		t.Errorf("results: %d active units of variances %v; last epoch had %d", ft.ActiveUnits, ft.Variances, ms[1].ActiveUnits)
 	}
 	// The importance-sampled estimate (K = 20) is a tighter bound than the
 	// ELBO (K = 1): on 100 images it lies well above -test loss.
-	if final.LogPx == nil || final.LogPxStdErr == nil || final.EvalK != 20 {
+	if ft.LogPx == nil || ft.LogPxStdErr == nil || ft.EvalK != 20 {
 		t.Fatalf("results have no log p(x) estimate: %+v", final)
 	}
-	if lp := *final.LogPx; !(lp > -final.TestLoss && lp < 0) || !(*final.LogPxStdErr > 0) {
-		t.Errorf("log p(x) = %v ± %v, want in (-test loss = %v, 0)", lp, *final.LogPxStdErr, -final.TestLoss)
+	if lp := *ft.LogPx; !(lp > -ft.Loss && lp < 0) || !(*ft.LogPxStdErr > 0) {
+		t.Errorf("log p(x) = %v ± %v, want in (-test loss = %v, 0)", lp, *ft.LogPxStdErr, -ft.Loss)
+	}
+	tm := final.Timing
+	if len(tm.Epochs) != 2 || tm.Epochs[0] != ms[0].EpochSeconds || !(tm.Wall >= tm.Train+tm.Eval) || !(tm.LogPx > 0) {
+		t.Errorf("timing %+v does not match the metrics %+v", tm, ms)
+	}
+	if final.Published != nil || final.Preset != "" || len(final.Overrides) == 0 || final.Epochs.Protocol != 2 {
+		t.Errorf("a run without a preset: %+v", final)
 	}
 
 	var saved train.Config
@@ -191,12 +199,12 @@ func TestTrainWritesEveryFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 9 {
+	if len(entries) != 10 {
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		t.Errorf("output folder holds %v, want the 9 files and no temporary ones", names)
+		t.Errorf("output folder holds %v, want the 10 files and no temporary ones", names)
 	}
 }
 
@@ -290,7 +298,7 @@ func TestBinarizedIWAE(t *testing.T) {
 	cfg.Hidden = train.Sizes{100, 50}
 	cfg.Binarize, cfg.Objective, cfg.K, cfg.Activation = datasets.Static, vae.IWAE, 3, vae.Tanh
 	res := mustTrain(t, cfg)
-	if res.Final.TestSet != "binarized" || math.IsNaN(res.Final.TestLoss) || res.Final.TestLoss <= 0 {
+	if res.Final.Test.Set != "binarized" || math.IsNaN(res.Final.Test.Loss) || res.Final.Test.Loss <= 0 {
 		t.Errorf("results %+v", res.Final)
 	}
 	img := decodePNG(t, filepath.Join(res.Dir, train.ReconFile)).(*image.Gray)

@@ -5,13 +5,21 @@
 // on the grey levels, Adam with α = 1e-3, batches of 128, 10 epochs, seed 1)
 // on the MNIST files that the Go module cache holds, and writes config.json,
 // metrics.jsonl, model.ckpt, reconstructions.png, samples.png, loss.png (and
-// latent.png and manifold.png for a 2-D latent) and results.json to a new
-// folder under runs/, which it prints.
+// latent.png and manifold.png for a 2-D latent), results.json and
+// results.md to a new folder under runs/, which it prints.
+//
+// -preset NAME runs a protocol from the literature instead (train.Presets:
+// pytorch-example, burda-vae, burda-iwae; -preset list describes them);
+// flags given beside it override it, and results.json records the
+// overrides, the command, the machine and the published figure to compare
+// with. -budget N trains the first N epochs of a long protocol.
 //
 // Usage:
 //
-//	vae-train [flags]
-//	vae-train -resume DIR [-epochs N] [-data DIR] [-eval-k K]
+//	vae-train [-preset NAME] [flags]
+//	vae-train -preset list
+//	vae-train -resume DIR [-epochs N] [-budget N] [-data DIR] [-eval-k K]
+//	vae-train -export-test FILE [-data DIR]
 //
 // Run vae-train -h for the flags. Bad usage exits with status 2, other
 // errors with status 1.
@@ -37,11 +45,14 @@ func main() {
 
 // bindFlags defines the flags of cfg's fields on fs.
 func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
+	fs.StringVar(&cfg.Preset, "preset", cfg.Preset, "`name` of a protocol to run (list: describe them); the other flags override its values")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "`folder` of the MNIST IDX files (\"\" finds them in the Go module cache)")
-	fs.StringVar(&cfg.Out, "out", cfg.Out, "output `folder` (\"\" makes runs/vae-<objective>-seed<seed>-<n>, n the first free number)")
-	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs to train in all (with -resume: the total to reach)")
+	fs.StringVar(&cfg.Out, "out", cfg.Out, "output `folder` (\"\" makes runs/vae-<objective>-seed<seed>-<n>, or runs/<preset>-k<K>-seed<seed>-<n>, n the first free number)")
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs of the protocol (with -resume: the total to reach)")
+	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "train only the first N `epochs` of the protocol, a prefix of its schedule (0: all)")
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "examples per optimiser step")
-	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam's learning rate")
+	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam's learning rate (the first one of the burda schedule)")
+	fs.TextVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate `schedule`: constant, or burda (-lr·10^(-i/7) for 3^i epochs, i = 0..7)")
 	fs.Float64Var(&cfg.AdamBeta1, "adam-beta1", cfg.AdamBeta1, "Adam's decay of the first moment, in [0, 1)")
 	fs.Float64Var(&cfg.AdamBeta2, "adam-beta2", cfg.AdamBeta2, "Adam's decay of the second moment, in [0, 1)")
 	fs.Float64Var(&cfg.AdamEps, "adam-eps", cfg.AdamEps, "Adam's ε")
@@ -49,6 +60,7 @@ func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 	fs.IntVar(&cfg.Latent, "latent", cfg.Latent, "dimension of the latent z (2 also draws latent.png and manifold.png)")
 	fs.Var(&cfg.Hidden, "hidden", "hidden layer `sizes` of the encoder, comma-separated; the decoder mirrors them")
 	fs.TextVar(&cfg.Activation, "activation", cfg.Activation, "`activation`: relu or tanh")
+	fs.TextVar(&cfg.OutputBias, "output-bias", cfg.OutputBias, "initial decoder output `bias`: zero, or data-mean (the logit of the mean training image, clipped to [0.001, 0.999])")
 	fs.StringVar(&cfg.Dtype, "dtype", cfg.Dtype, "float32 or float64")
 	fs.TextVar(&cfg.Objective, "objective", cfg.Objective, "`bound` to maximise: elbo, elbo-entropy or iwae")
 	fs.IntVar(&cfg.K, "k", cfg.K, "samples of z per example: L for elbo and elbo-entropy, K for iwae")
@@ -61,17 +73,27 @@ func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 }
 
 const usage = `Usage:
-  vae-train [flags]
-  vae-train -resume DIR [-epochs N] [-data DIR] [-eval-k K]
+  vae-train [-preset NAME] [flags]
+  vae-train -preset list
+  vae-train -resume DIR [-epochs N] [-budget N] [-data DIR] [-eval-k K]
+  vae-train -export-test FILE [-data DIR]
 
 Trains a variational autoencoder on MNIST and writes config.json,
 metrics.jsonl, model.ckpt, reconstructions.png, samples.png, loss.png (with
--latent 2 also latent.png and manifold.png) and results.json to the output
-folder. With no flags it trains the model of pytorch/examples' vae/main.py.
+-latent 2 also latent.png and manifold.png), results.json and results.md to
+the output folder. With no flags it trains the model of pytorch/examples'
+vae/main.py.
+
+-preset NAME starts from a protocol of the literature instead; the flags
+given beside it override its values (the defaults below are those without a
+preset), and results.json records them. -preset list describes the presets.
 
 -resume DIR continues the run in DIR from its model.ckpt with the same
-configuration; beside it only -epochs (the total to reach), -data and -eval-k
-may be given.
+configuration; beside it only -epochs (the total to reach), -budget, -data
+and -eval-k may be given.
+
+-export-test FILE writes the fixed binarised test set that runs on binary
+data are evaluated on, as an IDX image file (pixels 0 or 255), and exits.
 
 Flags:
 `
@@ -86,15 +108,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
+	// A first pass reads -preset, whose configuration the flags then
+	// override in a second pass over the same arguments.
 	cfg := train.DefaultConfig()
-	fs := flag.NewFlagSet("vae-train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
-	bindFlags(fs, &cfg)
-	resume := fs.String("resume", "", "continue the run in this output `folder` from its model.ckpt")
+	fs, resume, export := newFlagSet(&cfg, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -103,6 +120,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		return fail(2, fmt.Errorf("unexpected argument %q: everything is given by flags", fs.Arg(0)))
+	}
+	if *export != "" {
+		if err := onlyFlags(fs, "export-test", "data"); err != nil {
+			return fail(2, err)
+		}
+		if err := train.ExportBinarizedTest(cfg.Data, *export); err != nil {
+			return fail(1, err)
+		}
+		fmt.Fprintf(stdout, "wrote the fixed binarised test set to %s\n", *export)
+		return 0
+	}
+	if cfg.Preset == "list" {
+		if err := onlyFlags(fs, "preset"); err != nil {
+			return fail(2, err)
+		}
+		listPresets(stdout)
+		return 0
+	}
+	if cfg.Preset != "" && *resume == "" {
+		p, err := train.LookupPreset(cfg.Preset)
+		if err != nil {
+			return fail(2, err)
+		}
+		cfg = p.Config
+		fs, _, _ = newFlagSet(&cfg, stderr)
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
 	}
 	opts := train.Options{Log: stdout, Progress: progress(stderr)}
 
@@ -128,6 +173,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail(1, err)
 	}
 	return 0
+}
+
+// newFlagSet returns the flags of vae-train bound to cfg, and those of
+// -resume and -export-test.
+func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, export *string) {
+	fs = flag.NewFlagSet("vae-train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	bindFlags(fs, cfg)
+	resume = fs.String("resume", "", "continue the run in this output `folder` from its model.ckpt")
+	export = fs.String("export-test", "", "write the fixed binarised test set to this `file` (IDX) and exit")
+	return fs, resume, export
+}
+
+// onlyFlags reports the first flag given on fs that is not one of allowed.
+func onlyFlags(fs *flag.FlagSet, allowed ...string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && !slices.Contains(allowed, f.Name) {
+			err = fmt.Errorf("-%s: only -%s may be given here", f.Name, strings.Join(allowed, ", -"))
+		}
+	})
+	return err
 }
 
 // resumeConfig returns the saved run's configuration with the flags given
@@ -164,8 +235,9 @@ func resumeConfig(given *flag.FlagSet, args []string, saved *train.Saved) (train
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
-	if done := saved.Checkpoint.Epoch; cfg.Epochs < done {
-		return cfg, fmt.Errorf("-epochs %d: the run in %s has trained %d epochs already; give -epochs %d or more", cfg.Epochs, saved.Dir, done, done)
+	if done := saved.Checkpoint.Epoch; cfg.RunEpochs() < done {
+		return cfg, fmt.Errorf("-epochs %d -budget %d: the run in %s has trained %d epochs already; give -epochs (and -budget, if set) %d or more",
+			cfg.Epochs, cfg.Budget, saved.Dir, done, done)
 	}
 	return cfg, nil
 }

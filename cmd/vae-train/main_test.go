@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/train"
 )
 
@@ -143,6 +144,8 @@ func TestDefaultFolderAndResume(t *testing.T) {
 		{[]string{"-hidden", "400"}, "-hidden 400 conflicts with the run's -hidden 64"},
 		{[]string{"-binarize", "static", "-seed", "3"}, "-seed 3 conflicts"},
 		{[]string{"-out", "elsewhere"}, "-out elsewhere"},
+		{[]string{"-preset", "burda-vae"}, "-preset burda-vae conflicts with the run's -preset "},
+		{[]string{"-export-test", "x.idx"}, "-resume: only -export-test, -data may be given here"},
 		{[]string{"-epochs", "0"}, "-epochs 0"},
 		{[]string{"-eval-k", "-1"}, "-eval-k -1"},
 	} {
@@ -166,10 +169,155 @@ func TestDefaultFolderAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res train.Results
-	if err := json.Unmarshal(b, &res); err != nil || res.Epoch != 2 || res.EvalK != 5 || res.LogPx == nil {
+	if err := json.Unmarshal(b, &res); err != nil || res.Epochs.Run != 2 || res.Test.EvalK != 5 || res.Test.LogPx == nil {
 		t.Errorf("results after resume: %+v, %v", res, err)
 	}
 	if code, _, stderr := runArgs("-resume", dir, "-epochs", "1"); code != 2 || !strings.Contains(stderr, "trained 2 epochs already") {
 		t.Errorf("-epochs below those done: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// untimed returns the fields of results.json but its timing, each as the
+// bytes the file holds.
+func untimed(t *testing.T, dir string) map[string]json.RawMessage {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, train.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatalf("%s: %v", train.ResultsFile, err)
+	}
+	if _, ok := raw["timing"]; !ok {
+		t.Fatalf("%s has no timing", train.ResultsFile)
+	}
+	delete(raw, "timing")
+	return raw
+}
+
+// The same preset and seed run twice give results.json files that are
+// equal byte for byte but for their timing; another seed gives other
+// numbers.
+func TestPresetIsReproducible(t *testing.T) {
+	tmp := t.TempDir()
+	args := []string{"-preset", "burda-iwae", "-k", "2", "-limit", "200", "-budget", "1", "-eval-k", "5", "-eval-limit", "50"}
+	var runs []map[string]json.RawMessage
+	for _, name := range []string{"a", "b"} {
+		dir := filepath.Join(tmp, name)
+		code, stdout, stderr := runArgs(append(args, "-out", dir)...)
+		if code != 0 {
+			t.Fatalf("run %s: exit %d, stdout %q, stderr %q", name, code, stdout, stderr)
+		}
+		runs = append(runs, untimed(t, dir))
+	}
+	if len(runs[0]) != len(runs[1]) {
+		t.Fatalf("results.json of the two runs have %d and %d fields", len(runs[0]), len(runs[1]))
+	}
+	for k, v := range runs[0] {
+		if !bytes.Equal(v, runs[1][k]) {
+			t.Errorf("results.json field %q differs:\n%s\n%s", k, v, runs[1][k])
+		}
+	}
+	var res train.Results
+	b, _ := json.Marshal(runs[0])
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Preset != "burda-iwae" || res.Config.K != 2 || res.Test.LogPx == nil || res.Test.EvalK != 5 || res.Test.N != 50 ||
+		res.Epochs.Run != 1 || res.Epochs.Protocol != 3280 || res.Environment.Cores < 1 || res.Config.Seed != 1 {
+		t.Errorf("results %+v", res)
+	}
+	want := "go run ./cmd/vae-train -preset burda-iwae -budget 1 -k 2 -limit 200 -eval-limit 50 -eval-k 5"
+	if res.Command != want {
+		t.Errorf("command %q, want %q", res.Command, want)
+	}
+
+	other := filepath.Join(tmp, "seed2")
+	if code, _, stderr := runArgs(append(args, "-seed", "2", "-out", other)...); code != 0 {
+		t.Fatalf("seed 2: exit %d, %s", code, stderr)
+	}
+	if bytes.Equal(untimed(t, other)["test"], runs[0]["test"]) {
+		t.Error("seeds 1 and 2 gave the same test results")
+	}
+}
+
+// The command recorded in results.json, run again, gives the same
+// configuration.
+func TestCommandRoundTrip(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "first")
+	args := []string{"-preset", "burda-vae", "-hidden", "30", "-latent", "4", "-limit", "100", "-budget", "1", "-eval-k", "2", "-eval-limit", "20", "-lr", "0.002", "-out", dir}
+	if code, _, stderr := runArgs(args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	first := untimed(t, dir)
+	var cmd string
+	if err := json.Unmarshal(first["command"], &cmd); err != nil {
+		t.Fatal(err)
+	}
+	again := strings.Fields(strings.TrimPrefix(cmd, "go run ./cmd/vae-train "))
+	dir2 := filepath.Join(tmp, "again")
+	if code, _, stderr := runArgs(append(again, "-out", dir2)...); code != 0 {
+		t.Fatalf("%v: exit %d: %s", again, code, stderr)
+	}
+	if second := untimed(t, dir2); !bytes.Equal(first["config"], second["config"]) || !bytes.Equal(first["test"], second["test"]) {
+		t.Errorf("rerunning %q gave another run:\n%s\n%s", cmd, first["config"], second["config"])
+	}
+	md, err := os.ReadFile(filepath.Join(dir, train.TableFile))
+	if err != nil || !strings.Contains(string(md), "| 1 of the protocol's 3,280 epochs (-budget 1) |") || !strings.Contains(string(md), cmd) {
+		t.Errorf("%s: %v\n%s", train.TableFile, err, md)
+	}
+}
+
+func TestPresetFlags(t *testing.T) {
+	code, stdout, _ := runArgs("-preset", "list")
+	if code != 0 {
+		t.Fatalf("-preset list: exit %d", code)
+	}
+	for _, want := range []string{"pytorch-example\n", "burda-vae\n", "burda-iwae\n", "-85.54", "-84.78", "-86.76", "go run ./cmd/vae-train -preset burda-iwae"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-preset list lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-preset", "burda"}, `-preset "burda": no such preset`},
+		{[]string{"-preset", "list", "-k", "5"}, "-k: only -preset may be given here"},
+		{[]string{"-preset", "burda-iwae", "-budget", "4000"}, "-budget 4000"},
+		{[]string{"-schedule", "cosine"}, "cosine"},
+		{[]string{"-output-bias", "mean"}, "mean"},
+		{[]string{"-export-test", "x.idx", "-k", "3"}, "-k: only -export-test, -data may be given here"},
+	} {
+		code, _, stderr := runArgs(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+func TestExportTest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test-binarized.idx")
+	code, stdout, stderr := runArgs("-export-test", path)
+	if code != 0 || !strings.Contains(stdout, path) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pixels, rows, cols, err := datasets.ReadImages(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, test, err := datasets.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != 28 || cols != 28 || !bytes.Equal(pixels, test.Binarize(datasets.TestSeed).Pixels) {
+		t.Errorf("exported %d bytes of %d×%d images, not the fixed binarised test set", len(pixels), rows, cols)
 	}
 }
