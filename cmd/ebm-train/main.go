@@ -36,7 +36,13 @@ func main() {
 		os.Exit(2)
 	}
 	progress := newProgress(os.Stderr)
-	res, err := rbmrun.Run(cfg, rbmrun.Hooks{Log: progress, Batch: progress.batch})
+	hooks := rbmrun.Hooks{Log: progress, Batch: progress.batch}
+	var res rbmrun.Results
+	if cfg.evalDir != "" {
+		res, err = rbmrun.Evaluate(cfg.evalDir, cfg.Config, hooks)
+	} else {
+		res, err = rbmrun.Run(cfg.Config, hooks)
+	}
 	progress.finish()
 	var div *ebm.DivergenceError
 	switch {
@@ -51,10 +57,21 @@ func main() {
 // usageError is a command line the flag package rejected (and reported).
 type usageError struct{ error }
 
-// parseFlags maps the command line onto a Config and validates it.
-func parseFlags(args []string) (rbmrun.Config, error) {
-	cfg := rbmrun.DefaultConfig()
+// command is what the command line asks for: a run with Config, or, when
+// evalDir is set, the scoring of the run saved there.
+type command struct {
+	rbmrun.Config
+	evalDir string
+}
+
+// evalFlags are the flags that may change how -eval scores a saved run.
+var evalFlags = map[string]bool{"eval": true, "ais-runs": true, "eval-limit": true, "samples": true, "sample-steps": true}
+
+// parseFlags maps the command line onto a command and validates it.
+func parseFlags(args []string) (command, error) {
+	cfg := command{Config: rbmrun.DefaultConfig()}
 	fs := flag.NewFlagSet("ebm-train", flag.ContinueOnError)
+	fs.StringVar(&cfg.evalDir, "eval", "", "score the run saved in this output folder again (its model.ckpt), writing eval.json and samples.png there, instead of training; only -ais-runs, -eval-limit, -samples and -sample-steps may be given with it")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "folder of the MNIST IDX files; empty finds them in the Go module cache")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "output folder; empty makes runs/ebm-<estimator><k>-h<hidden>-seed<seed>-<n>")
 	fs.IntVar(&cfg.Hidden, "hidden", cfg.Hidden, "number of hidden units")
@@ -86,5 +103,34 @@ func parseFlags(args []string) (rbmrun.Config, error) {
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q: every setting is a flag", fs.Args())
 	}
+	if cfg.evalDir == "" {
+		return cfg, cfg.Validate()
+	}
+	saved, err := rbmrun.LoadConfig(cfg.evalDir)
+	if err != nil {
+		return cfg, err
+	}
+	var bad []string
+	fs.Visit(func(f *flag.Flag) {
+		if !evalFlags[f.Name] {
+			bad = append(bad, "-"+f.Name)
+		}
+	})
+	if len(bad) > 0 {
+		return cfg, fmt.Errorf("%v cannot be given with -eval: the saved run's config.json fixes them", bad)
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "ais-runs":
+			saved.AISRuns = cfg.AISRuns
+		case "eval-limit":
+			saved.EvalLimit = cfg.EvalLimit
+		case "samples":
+			saved.Samples = cfg.Samples
+		case "sample-steps":
+			saved.SampleSteps = cfg.SampleSteps
+		}
+	})
+	cfg.Config = saved
 	return cfg, cfg.Validate()
 }

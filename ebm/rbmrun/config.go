@@ -44,7 +44,7 @@ type Config struct {
 // DefaultConfig returns the CD25(500) run: 500 hidden units, CD-25,
 // batches of 100, learning rate 0.05 with momentum 0.9 and weight decay
 // 2·10⁻⁴, 20 epochs on statically binarised MNIST, monitored on 1,000
-// training images with AIS (every 10th temperature, 20 runs), and scored
+// training images with AIS (every 3rd temperature, 20 runs), and scored
 // at the end by AIS with the full schedule and 100 runs.
 func DefaultConfig() Config {
 	return Config{
@@ -60,7 +60,7 @@ func DefaultConfig() Config {
 		Binarize:       datasets.Static,
 		Seed:           1,
 		Monitor:        1000,
-		MonitorAISThin: 10,
+		MonitorAISThin: 3,
 		MonitorAISRuns: 20,
 		AISRuns:        100,
 		Samples:        100,

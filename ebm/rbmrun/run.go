@@ -20,6 +20,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -46,6 +47,13 @@ type Hooks struct {
 	// Batch is called after every update with the epoch (from 1), the
 	// batches done in it and the batches in an epoch.
 	Batch func(epoch, done, total int)
+}
+
+// logf writes a line to h.Log, if any.
+func (h Hooks) logf(format string, args ...any) {
+	if h.Log != nil {
+		fmt.Fprintf(h.Log, format+"\n", args...)
+	}
 }
 
 // Results are the final figures of a run.
@@ -97,11 +105,7 @@ func Run(cfg Config, hooks Hooks) (Results, error) {
 	if err := cfg.Validate(); err != nil {
 		return Results{}, err
 	}
-	logf := func(format string, args ...any) {
-		if hooks.Log != nil {
-			fmt.Fprintf(hooks.Log, format+"\n", args...)
-		}
-	}
+	logf := hooks.logf
 	dir, err := newRunDir(cfg)
 	if err != nil {
 		return Results{}, err
@@ -111,24 +115,18 @@ func Run(cfg Config, hooks Hooks) (Results, error) {
 	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
 		return res, err
 	}
-	train, test, err := datasets.Load(cfg.Data)
+	rng := rand.New(rand.NewPCG(cfg.Seed, streamTrain))
+	d, err := loadData(cfg, rng)
 	if err != nil {
 		return res, err
 	}
-	train, _ = train.Split(cfg.trainImages())
+	r := ebm.NewRBM(d.dim, cfg.Hidden, rng)
+	copy(r.B, d.base) // Hinton's (2010) initial visible biases.
 
-	rng := rand.New(rand.NewPCG(cfg.Seed, streamTrain))
-	batches := datasets.NewBatches[float64](train, cfg.Batch, cfg.Binarize, rng, true)
-	// The base-rate model: independent pixels at their training
-	// frequencies (expected ones, for dynamic binarisation).
-	base := ebm.BaseRateBiases(pixelCounts(batches.Set()), train.Len(), 1)
-	r := ebm.NewRBM(train.Dim(), cfg.Hidden, rng)
-	copy(r.B, base) // Hinton's (2010) initial visible biases.
-
-	monitorSet, _ := batches.Set().Binarize(cfg.Seed).Split(cfg.Monitor)
+	monitorSet, _ := d.batches.Set().Binarize(cfg.Seed).Split(cfg.Monitor)
 	mon := &ebm.Monitor{
 		Data:             toMatrix(monitorSet),
-		AIS:              ebm.AISConfig{Betas: ebm.ThinBetas(ebm.SalakhutdinovMurrayBetas(), cfg.MonitorAISThin), Runs: cfg.MonitorAISRuns, BaseBiases: base},
+		AIS:              ebm.AISConfig{Betas: ebm.ThinBetas(ebm.SalakhutdinovMurrayBetas(), cfg.MonitorAISThin), Runs: cfg.MonitorAISRuns, BaseBiases: d.base},
 		PseudoLikelihood: cfg.PLL,
 	}
 	monRNG := rand.New(rand.NewPCG(cfg.Seed, streamMonitor))
@@ -155,23 +153,100 @@ func Run(cfg Config, hooks Hooks) (Results, error) {
 		}
 		return writeEpoch(dir, r, cfg, metrics)
 	}
-	if err := tr.Train(batches, rng); err != nil {
+	if err := tr.Train(d.batches, rng); err != nil {
 		return res, err
 	}
+	return res, finish(&res, r, cfg, d, "results.json", logf)
+}
 
+// LoadConfig reads the Config of the run in dir (its config.json), with
+// Out set to dir.
+func LoadConfig(dir string) (Config, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return Config{}, fmt.Errorf("rbmrun: %w (is %s the output folder of an ebm-train run?)", err, dir)
+	}
+	var cfg Config
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return Config{}, fmt.Errorf("rbmrun: reading %s: %w", filepath.Join(dir, "config.json"), err)
+	}
+	cfg.Out = dir
+	return cfg, nil
+}
+
+// Evaluate scores the model saved in dir (its model.ckpt, as of the last
+// epoch written) as Run does at the end, and writes eval.json and
+// samples.png there. cfg must be the run's Config (see LoadConfig); only
+// its evaluation settings (AISRuns, EvalLimit, Samples, SampleSteps) may
+// differ, since the data and base-rate model are rebuilt from the others.
+func Evaluate(dir string, cfg Config, hooks Hooks) (Results, error) {
+	if err := cfg.Validate(); err != nil {
+		return Results{}, err
+	}
+	logf := hooks.logf
+	f, err := os.Open(filepath.Join(dir, "model.ckpt"))
+	if err != nil {
+		return Results{}, fmt.Errorf("rbmrun: %w (is %s the output folder of an ebm-train run?)", err, dir)
+	}
+	defer f.Close()
+	ck, err := ebm.ReadCheckpoint(f)
+	if err != nil {
+		return Results{}, err
+	}
+	if _, nh := ck.RBM.Dims(); nh != cfg.Hidden {
+		return Results{}, fmt.Errorf("rbmrun: the checkpoint in %s has %d hidden units but its config says %d", dir, nh, cfg.Hidden)
+	}
+	d, err := loadData(cfg, rand.New(rand.NewPCG(cfg.Seed, streamTrain)))
+	if err != nil {
+		return Results{}, err
+	}
+	res := Results{Dir: dir, Epochs: ck.Metrics.Epoch}
+	logf("scoring %s after epoch %d", dir, res.Epochs)
+	return res, finish(&res, ck.RBM, cfg, d, "eval.json", logf)
+}
+
+// runData is what a run reads: the training batches, the base-rate
+// biases and the test images.
+type runData struct {
+	batches *datasets.Batches[float64]
+	base    []float64 // visible biases of the base-rate model
+	test    *mat.Dense
+	dim     int // pixels per image
+}
+
+// loadData reads MNIST and deals the training images in batches, drawing
+// the static binarisation from rng first: Run and Evaluate call it on a
+// fresh source of the same seed, and so see the same data.
+func loadData(cfg Config, rng *rand.Rand) (runData, error) {
+	train, test, err := datasets.Load(cfg.Data)
+	if err != nil {
+		return runData{}, err
+	}
+	train, _ = train.Split(cfg.trainImages())
+	batches := datasets.NewBatches[float64](train, cfg.Batch, cfg.Binarize, rng, true)
+	return runData{
+		batches: batches,
+		// Independent pixels at their training frequencies (expected
+		// ones, for dynamic binarisation).
+		base: ebm.BaseRateBiases(pixelCounts(batches.Set()), train.Len(), 1),
+		test: toMatrix(firstImages(test.Binarize(datasets.TestSeed), cfg.testImages())),
+		dim:  train.Dim(),
+	}, nil
+}
+
+// finish scores r on the test images, draws samples.png and writes res to
+// the file named.
+func finish(res *Results, r *ebm.RBM, cfg Config, d runData, file string, logf func(string, ...any)) error {
 	evalRNG := rand.New(rand.NewPCG(cfg.Seed, streamEval))
-	if err := evaluate(&res, r, cfg, toMatrix(firstImages(test.Binarize(datasets.TestSeed), cfg.testImages())), base, evalRNG, logf); err != nil {
-		return res, err
+	if err := evaluate(res, r, cfg, d.test, d.base, evalRNG, logf); err != nil {
+		return err
 	}
-	samples := ebm.SampleBaseRate(base, cfg.Samples, evalRNG)
+	samples := ebm.SampleBaseRate(d.base, cfg.Samples, evalRNG)
 	r.Gibbs(samples, cfg.SampleSteps, evalRNG)
-	if err := writePNG(filepath.Join(dir, "samples.png"), ebm.SampleImage(samples, datasets.Rows, datasets.Cols, int(math.Ceil(math.Sqrt(float64(cfg.Samples)))))); err != nil {
-		return res, err
+	if err := writePNG(filepath.Join(res.Dir, "samples.png"), ebm.SampleImage(samples, datasets.Rows, datasets.Cols, int(math.Ceil(math.Sqrt(float64(cfg.Samples)))))); err != nil {
+		return err
 	}
-	if err := writeJSON(filepath.Join(dir, "results.json"), res); err != nil {
-		return res, err
-	}
-	return res, nil
+	return writeJSON(filepath.Join(res.Dir, file), res)
 }
 
 // evaluate fills the test figures of res: exact log Z when the hidden layer

@@ -100,6 +100,23 @@ func TestRunSmall(t *testing.T) {
 		t.Errorf("filters.png is %v", b)
 	}
 
+	// Scoring the saved model again rebuilds the same data and base-rate
+	// model, so it reproduces the run's final figures.
+	saved, err := LoadConfig(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := Evaluate(dirs[0], saved, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Epochs != 2 || ev.Exact.TestLogProb != a.Exact.TestLogProb || ev.AIS.LogZ != a.AIS.LogZ {
+		t.Errorf("Evaluate: %+v %+v, Run: %+v %+v", ev.Exact, ev.AIS, a.Exact, a.AIS)
+	}
+	if _, err := os.Stat(filepath.Join(dirs[0], "eval.json")); err != nil {
+		t.Error(err)
+	}
+
 	if _, err := Run(tinyConfig(dirs[0]), Hooks{}); err == nil || !strings.Contains(err.Error(), "already holds a run") {
 		t.Errorf("reusing an output folder: err = %v", err)
 	}
