@@ -31,9 +31,8 @@ const MaxEnumerateDim = 16
 // training updates in place. Build one with NewParametric.
 //
 // Gorgonia computes ∇θE(x;θ) for any energy a user writes; this is the
-// general estimator of (2.12)-(2.14). The RBM type does not go through it
-// because its gradient has a closed form that plain matrix products
-// evaluate several times faster than a graph (see RBM).
+// general estimator of (2.12)-(2.14). The RBM type does not go through it:
+// its gradient has a closed form in a few matrix products (see RBM).
 type Parametric struct {
 	// Dim is the number of binary units.
 	Dim int
