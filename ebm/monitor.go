@@ -44,7 +44,7 @@ type EpochMetrics struct {
 	// (equal to LogZ when exact; LogZLower may be -Inf). They are written
 	// to JSON as null when not finite.
 	LogZLower, LogZUpper float64 `json:"-"`
-	// Seconds spent scoring.
+	// MonitorSeconds is the time Monitor.Score took.
 	MonitorSeconds float64 `json:"monitor_seconds"`
 }
 
