@@ -130,7 +130,7 @@ func (kern *kernel[T]) compute(g *gemmArgs[T], r region) {
 		ws = &workspace[T]{tile: make([]T, mr*nr)}
 	}
 	defer kern.pool.Put(ws)
-	ws.a = grow(ws.a, mcStep*kcStep)
+	ws.a = grow(ws.a, mcStep*kcStep+2) // +2: see packA
 	ws.b = grow(ws.b, ncStep*kcStep)
 
 	for jc := r.j0; jc < r.j1; jc += ncStep {

@@ -18,3 +18,23 @@ func sgemmKernel6x16(kc int, a, b, c *float32, ldc int, alpha float32)
 //
 //go:noescape
 func dgemmKernel6x8(kc int, a, b, c *float64, ldc int, alpha float64)
+
+// packB16N is implemented in pack_amd64.s.
+//
+//go:noescape
+func packB16N(kc int, src *float32, ld int, dst *float32)
+
+// packB16T is implemented in pack_amd64.s.
+//
+//go:noescape
+func packB16T(kc8 int, src *float32, ld int, dst *float32)
+
+// packA6N is implemented in pack_amd64.s.
+//
+//go:noescape
+func packA6N(kc8 int, src *float32, ld int, dst *float32)
+
+// packA6T is implemented in pack_amd64.s.
+//
+//go:noescape
+func packA6T(kc int, src *float32, ld int, dst *float32)

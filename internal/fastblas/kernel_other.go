@@ -13,3 +13,19 @@ func sgemmKernel6x16(kc int, a, b, c *float32, ldc int, alpha float32) {
 func dgemmKernel6x8(kc int, a, b, c *float64, ldc int, alpha float64) {
 	panic("fastblas: no assembly kernel on this platform")
 }
+
+func packB16N(kc int, src *float32, ld int, dst *float32) {
+	panic("fastblas: no assembly packing on this platform")
+}
+
+func packB16T(kc8 int, src *float32, ld int, dst *float32) {
+	panic("fastblas: no assembly packing on this platform")
+}
+
+func packA6N(kc8 int, src *float32, ld int, dst *float32) {
+	panic("fastblas: no assembly packing on this platform")
+}
+
+func packA6T(kc int, src *float32, ld int, dst *float32) {
+	panic("fastblas: no assembly packing on this platform")
+}

@@ -6,12 +6,16 @@ type float interface{ ~float32 | ~float64 }
 // packA copies op(A)[i0:i0+rows, p0:p0+kc] into dst as micro-panels of mr
 // rows: element (i0+q*mr+r, p0+p) goes to dst[q*mr*kc+p*mr+r]. Rows past the
 // end of the last panel are zero. op(A)(i, p) is a[i*lda+p], or a[p*lda+i]
-// when trans.
+// when trans. Whole panels may write two values past their end (see
+// packAPanelFast): dst needs two values of room after the last panel.
 func packA[T float](dst, a []T, lda int, trans bool, i0, rows, p0, kc, mr int) {
 	for q := 0; q*mr < rows; q++ {
-		panel := dst[q*mr*kc : (q+1)*mr*kc]
 		r0 := i0 + q*mr
 		h := min(mr, rows-q*mr)
+		if h == mr && packAPanelFast(dst[q*mr*kc:], a, lda, trans, r0, p0, kc, mr) {
+			continue
+		}
+		panel := dst[q*mr*kc : (q+1)*mr*kc]
 		if trans {
 			for p := 0; p < kc; p++ {
 				src := a[(p0+p)*lda+r0:][:h]
@@ -48,6 +52,9 @@ func packB[T float](dst, b []T, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 		panel := dst[q*nr*kc : (q+1)*nr*kc]
 		c0 := j0 + q*nr
 		w := min(nr, cols-q*nr)
+		if w == nr && packBPanelFast(panel, b, ldb, trans, p0, kc, c0, nr) {
+			continue
+		}
 		if !trans {
 			for p := 0; p < kc; p++ {
 				d := panel[p*nr:][:nr]
