@@ -1,0 +1,347 @@
+#!/usr/bin/python3
+"""Run govae's vae-train presets in PyTorch, as a reference.
+
+Trains the architecture of a vae-train preset (pytorch-example, burda-vae,
+burda-iwae) the way govae does, on the same MNIST IDX files, evaluates it
+the same way, and writes a JSON report with the seconds of every epoch, the
+test ELBO and the importance-sampled test log p(x). See BENCHMARK.md.
+
+What is the same as govae: the networks (MLP encoder with a mean head and a
+log-variance head, mirrored MLP decoder to Bernoulli logits), Glorot-uniform
+weights and zero biases, the decoder output bias (zero, or the logit of the
+mean training image clipped to [0.001, 0.999]), the loss (the negative bound
+averaged over the batch: the ELBO with a closed-form KL and L samples, or
+the IWAE bound with K samples), dynamic binarisation (a fresh Bernoulli draw
+per pixel each time an image enters a batch), a fresh shuffle each epoch
+with a short last batch kept, Adam (torch.optim.Adam is Kingma and Ba's
+Algorithm 1, as govae's optim.Adam), the learning-rate schedule, float32,
+and the evaluation: the test ELBO with one sample of z per image, the
+active units (variance over the test set of each latent's posterior mean
+above 0.01), and log p(x) as the log-mean-exp of K importance weights
+p(x,z)/q(z|x) per image, averaged over the images, with its standard error.
+The binarised test set is govae's own, exported with
+`go run ./cmd/vae-train -export-test FILE` (pass it with --binarized-test).
+What differs: the random numbers (initial weights, data order, binarisation
+draws and noise come from PyTorch's generator, not govae's PCG streams), so
+the two runs agree in distribution, not bit for bit.
+
+Fastest setup on a 2-core machine (see BENCHMARK.md): Debian's python3-torch
+with OpenBLAS,
+
+    apt-get install -y python3-torch libopenblas0-pthread
+    LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread \\
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/pytorch_vae.py \\
+        --preset pytorch-example --threads 2 --blas-threads 1 --out r.json
+
+Nothing is downloaded: MNIST is read from the GoMNIST module folder of the Go
+module cache (`go env GOMODCACHE`), or from --data.
+"""
+
+import argparse
+import gzip
+import json
+import math
+import os
+import platform
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+PRESETS = {
+    "pytorch-example": dict(
+        hidden=[400], latent=20, activation="relu", binarize="none",
+        objective="elbo", k=1, batch=128, lr=1e-3, schedule="constant",
+        beta1=0.9, beta2=0.999, eps=1e-8, epochs=10, output_bias="zero",
+        eval_k=1000),
+    "burda-vae": dict(
+        hidden=[200, 200], latent=50, activation="tanh", binarize="dynamic",
+        objective="elbo", k=1, batch=20, lr=1e-3, schedule="burda",
+        beta1=0.9, beta2=0.999, eps=1e-4, epochs=3280,
+        output_bias="data-mean", eval_k=5000),
+}
+PRESETS["burda-iwae"] = dict(PRESETS["burda-vae"], objective="iwae", k=5)
+
+GOMNIST = "github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63/data"
+EVAL_BATCH = 500      # test images per batch for the ELBO (as govae)
+LOGPX_BATCH = 100     # test images per batch for log p(x) (as govae)
+LOGPX_CHUNK = 100     # importance samples drawn at a time
+ACTIVE_LIMIT = 0.01   # variance above which a latent is active (Burda et al.)
+EVAL_SEED = 0x6576616C  # seeds of the evaluation's noise, fixed as in govae
+LOGPX_SEED = 0x6C6F6770
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--preset", required=True, choices=sorted(PRESETS))
+    p.add_argument("--k", type=int, help="samples of z per example (default: the preset's)")
+    p.add_argument("--budget", type=int, default=0, help="train only the first N epochs of the protocol (0: all)")
+    p.add_argument("--eval-k", type=int, help="importance samples for log p(x) (default: the preset's; 0 skips)")
+    p.add_argument("--eval-limit", type=int, default=0, help="evaluate on the first N test images only (0: all)")
+    p.add_argument("--limit", type=int, default=0, help="train on the first N training images only (0: all)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--data", help="folder of the MNIST IDX files (default: the GoMNIST module folder)")
+    p.add_argument("--binarized-test", help="govae's fixed binarised test set (vae-train -export-test FILE); needed for binarised presets")
+    p.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    p.add_argument("--blas-threads", type=int, default=1, help="OpenBLAS threads (OPENBLAS_NUM_THREADS)")
+    p.add_argument("--out", help="write the JSON report here (default: stdout only)")
+    return p.parse_args()
+
+
+def read_idx_images(path):
+    """Reads an IDX image file (gzip or plain) as an (n, rows*cols) uint8 array."""
+    import numpy as np
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    magic, n, rows, cols = struct.unpack(">IIII", data[:16])
+    if magic != 0x803 or len(data) != 16 + n * rows * cols:
+        sys.exit(f"pytorch_vae: {path} is not an IDX image file of {n}×{rows}×{cols} bytes")
+    return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(n, rows * cols)
+
+
+def data_dir(arg):
+    if arg:
+        return arg
+    try:
+        cache = subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"pytorch_vae: cannot ask go for the module cache ({e}): give the MNIST folder with --data")
+    return os.path.join(cache, GOMNIST)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def burda_rate(lr, epoch):
+    """lr·10^(-i/7) in stage i, which lasts 3^i epochs (i = 0..7); the last rate after."""
+    start = 0
+    for i in range(8):
+        start += 3 ** i
+        if epoch < start:
+            return lr * 10 ** (-i / 7)
+    return lr * 10 ** (-7 / 7)
+
+
+def main():
+    args = parse_args()
+    cfg = dict(PRESETS[args.preset])
+    if args.k is not None:
+        cfg["k"] = args.k
+    if args.eval_k is not None:
+        cfg["eval_k"] = args.eval_k
+    if args.budget < 0 or args.budget > cfg["epochs"]:
+        sys.exit(f"pytorch_vae: --budget {args.budget}: must be between 0 and {cfg['epochs']}")
+    run_epochs = args.budget or cfg["epochs"]
+
+    # OpenBLAS reads its thread count when it is loaded, with torch.
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
+    import numpy as np
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
+
+    folder = data_dir(args.data)
+    train_u8 = read_idx_images(os.path.join(folder, "train-images-idx3-ubyte.gz"))
+    if args.limit:
+        train_u8 = train_u8[: args.limit]
+    if cfg["binarize"] == "none":
+        test_u8 = read_idx_images(os.path.join(folder, "t10k-images-idx3-ubyte.gz"))
+        test_set = "grey"
+    else:
+        if not args.binarized_test:
+            sys.exit("pytorch_vae: a binarised preset is evaluated on govae's fixed binarised test set: "
+                     "write it with `go run ./cmd/vae-train -export-test FILE` and pass --binarized-test FILE")
+        test_u8 = read_idx_images(args.binarized_test)
+        if not np.isin(test_u8, (0, 255)).all():
+            sys.exit(f"pytorch_vae: {args.binarized_test} is not binarised (pixels other than 0 and 255)")
+        test_set = "binarized"
+    if args.eval_limit:
+        test_u8 = test_u8[: args.eval_limit]
+    x_train = torch.from_numpy(train_u8.astype(np.float32) / 255)
+    x_test = torch.from_numpy(test_u8.astype(np.float32) / 255)
+    dim = x_train.shape[1]
+
+    act = nn.ReLU if cfg["activation"] == "relu" else nn.Tanh
+
+    def mlp(sizes):
+        layers = []
+        for a, b in zip(sizes, sizes[1:]):
+            layers += [nn.Linear(a, b), act()]
+        return nn.Sequential(*layers)
+
+    class VAE(nn.Module):
+        def __init__(self):
+            super().__init__()
+            h, z = cfg["hidden"], cfg["latent"]
+            last = h[-1] if h else dim
+            self.enc = mlp([dim] + h)
+            self.mean = nn.Linear(last, z)
+            self.logvar = nn.Linear(last, z)
+            rev = list(reversed(h))
+            self.dec = mlp([z] + rev)
+            self.out = nn.Linear(rev[-1] if rev else z, dim)
+
+        def encode(self, x):
+            h = self.enc(x)
+            return self.mean(h), self.logvar(h)
+
+        def decode(self, z):
+            return self.out(self.dec(z))
+
+    model = VAE()
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    if cfg["output_bias"] == "data-mean":
+        p = x_train.mean(0).clamp(0.001, 0.999)
+        with torch.no_grad():
+            model.out.bias.copy_(torch.log(p / (1 - p)))
+
+    log2pi = math.log(2 * math.pi)
+
+    def log_bernoulli(logits, x):
+        return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
+
+    def log_weights(x, mean, logvar, eps):
+        """log p(x,z) - log q(z|x) for z = mean + σ·eps, eps of shape (S, B, latent)."""
+        z = mean + torch.exp(0.5 * logvar) * eps
+        log_pxz = log_bernoulli(model.decode(z), x)
+        log_pz = -0.5 * (z * z + log2pi).sum(-1)
+        log_qz = -0.5 * (eps * eps + logvar + log2pi).sum(-1)
+        return log_pxz + log_pz - log_qz
+
+    def elbo_terms(x, samples, g):
+        """Per-example -E_q[log p(x|z)] (over samples) and closed-form KL."""
+        mean, logvar = model.encode(x)
+        eps = torch.randn((samples,) + mean.shape, generator=g)
+        z = mean + torch.exp(0.5 * logvar) * eps
+        recon = -log_bernoulli(model.decode(z), x).mean(0)
+        kl = 0.5 * (torch.exp(logvar) + mean * mean - 1 - logvar).sum(-1)
+        return recon, kl, mean
+
+    def loss_of(x):
+        k = cfg["k"]
+        if cfg["objective"] == "elbo":
+            recon, kl, _ = elbo_terms(x, k, gen)
+            return (recon + kl).mean()
+        mean, logvar = model.encode(x)
+        eps = torch.randn((k,) + mean.shape, generator=gen)
+        lw = log_weights(x, mean, logvar, eps)
+        return -(torch.logsumexp(lw, 0) - math.log(k)).mean()
+
+    # Evaluation draws from generators of its own with fixed seeds, as
+    # govae's does, so that it does not change the training stream.
+    @torch.no_grad()
+    def evaluate():
+        g = torch.Generator().manual_seed(EVAL_SEED)
+        recon_sum = kl_sum = 0.0
+        means = []
+        for i in range(0, len(x_test), EVAL_BATCH):
+            x = x_test[i: i + EVAL_BATCH]
+            recon, kl, mean = elbo_terms(x, 1, g)
+            recon_sum += recon.sum().item()
+            kl_sum += kl.sum().item()
+            means.append(mean)
+        n = len(x_test)
+        var = torch.cat(means).double().var(0, unbiased=False)
+        return dict(set=test_set, n=n, elbo=-(recon_sum + kl_sum) / n, loss=(recon_sum + kl_sum) / n,
+                    recon=recon_sum / n, kl=kl_sum / n, active_units=int((var > ACTIVE_LIMIT).sum()),
+                    latent_variances=var.tolist())
+
+    @torch.no_grad()
+    def log_likelihood(k):
+        g = torch.Generator().manual_seed(LOGPX_SEED)
+        est = []
+        for i in range(0, len(x_test), LOGPX_BATCH):
+            x = x_test[i: i + LOGPX_BATCH]
+            mean, logvar = model.encode(x)
+            lws = []
+            for done in range(0, k, LOGPX_CHUNK):
+                s = min(LOGPX_CHUNK, k - done)
+                eps = torch.randn((s,) + mean.shape, generator=g)
+                lws.append(log_weights(x, mean, logvar, eps).double())
+            est.append(torch.logsumexp(torch.cat(lws), 0) - math.log(k))
+        est = torch.cat(est)
+        return est.mean().item(), (est.std(unbiased=True) / math.sqrt(len(est))).item() if len(est) > 1 else 0.0
+
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["eps"])
+    history = []
+    n, batch = len(x_train), cfg["batch"]
+    print(f"pytorch_vae: {args.preset}, {cfg['objective']} k={cfg['k']}, {run_epochs} of {cfg['epochs']} epochs, "
+          f"torch {torch.__version__}, {torch.get_num_threads()} threads, OPENBLAS_NUM_THREADS={args.blas_threads}", flush=True)
+    start = time.perf_counter()
+    for epoch in range(run_epochs):
+        lr = burda_rate(cfg["lr"], epoch) if cfg["schedule"] == "burda" else cfg["lr"]
+        for g in opt.param_groups:
+            g["lr"] = lr
+        t0 = time.perf_counter()
+        total = 0.0
+        for idx in torch.randperm(n, generator=gen).split(batch):
+            x = x_train[idx]
+            if cfg["binarize"] == "dynamic":
+                x = torch.bernoulli(x, generator=gen)
+            loss = loss_of(x)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        secs = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        test = evaluate()
+        history.append(dict(epoch=epoch + 1, lr=lr, train_loss=total / n, test_loss=test["loss"],
+                            epoch_seconds=secs, eval_seconds=time.perf_counter() - t1))
+        print(f"epoch {epoch + 1}/{run_epochs}: train loss {total / n:.2f}, test loss {test['loss']:.2f} "
+              f"(recon {test['recon']:.2f}, KL {test['kl']:.2f}), {secs:.1f} s", flush=True)
+
+    test = evaluate()
+    log_px_secs = 0.0
+    if cfg["eval_k"] > 0:
+        t0 = time.perf_counter()
+        mean, se = log_likelihood(cfg["eval_k"])
+        log_px_secs = time.perf_counter() - t0
+        test.update(eval_k=cfg["eval_k"], log_px=mean, log_px_stderr=se)
+        print(f"log p(x) ≈ {mean:.2f} ± {se:.2f} nats (K = {cfg['eval_k']}, {len(x_test)} images, {log_px_secs:.0f} s)", flush=True)
+    secs = [h["epoch_seconds"] for h in history]
+    report = dict(
+        preset=args.preset, config=dict(cfg, budget=args.budget, limit=args.limit, eval_limit=args.eval_limit, seed=args.seed),
+        command=" ".join(sys.argv),
+        epochs=dict(run=run_epochs, protocol=cfg["epochs"], budget=args.budget),
+        environment=dict(torch=torch.__version__, numpy=np.__version__, python=platform.python_version(),
+                         threads=torch.get_num_threads(), openblas_threads=args.blas_threads,
+                         ld_library_path=os.environ.get("LD_LIBRARY_PATH", ""),
+                         omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", ""),
+                         cpu=cpu_model(), cores=os.cpu_count()),
+        test=test,
+        history=history,
+        timing=dict(wall_seconds=time.perf_counter() - start, epoch_seconds=secs,
+                    seconds_per_epoch=statistics.median(secs), train_seconds=sum(secs), log_px_seconds=log_px_secs),
+    )
+    if args.out:
+        tmp = args.out + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(report, f, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, args.out)
+    print(json.dumps(dict(test={k: v for k, v in test.items() if k != "latent_variances"},
+                          seconds_per_epoch=report["timing"]["seconds_per_epoch"])))
+
+
+if __name__ == "__main__":
+    main()
