@@ -38,3 +38,23 @@ func packA6N(kc8 int, src *float32, ld int, dst *float32)
 //
 //go:noescape
 func packA6T(kc int, src *float32, ld int, dst *float32)
+
+// packB8N is implemented in pack_amd64.s.
+//
+//go:noescape
+func packB8N(kc int, src *float64, ld int, dst *float64)
+
+// packB8T is implemented in pack_amd64.s.
+//
+//go:noescape
+func packB8T(kc4 int, src *float64, ld int, dst *float64)
+
+// packA6N64 is implemented in pack_amd64.s.
+//
+//go:noescape
+func packA6N64(kc4 int, src *float64, ld int, dst *float64)
+
+// packA6T64 is implemented in pack_amd64.s.
+//
+//go:noescape
+func packA6T64(kc int, src *float64, ld int, dst *float64)

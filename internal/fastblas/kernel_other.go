@@ -29,3 +29,19 @@ func packA6N(kc8 int, src *float32, ld int, dst *float32) {
 func packA6T(kc int, src *float32, ld int, dst *float32) {
 	panic("fastblas: no assembly packing on this platform")
 }
+
+func packB8N(kc int, src *float64, ld int, dst *float64) {
+	panic("fastblas: no assembly packing on this platform")
+}
+
+func packB8T(kc4 int, src *float64, ld int, dst *float64) {
+	panic("fastblas: no assembly packing on this platform")
+}
+
+func packA6N64(kc4 int, src *float64, ld int, dst *float64) {
+	panic("fastblas: no assembly packing on this platform")
+}
+
+func packA6T64(kc int, src *float64, ld int, dst *float64) {
+	panic("fastblas: no assembly packing on this platform")
+}

@@ -209,3 +209,140 @@ loopAT:
 	DECQ CX
 	JNZ loopAT
 	RET
+
+// float64 routines: 4×4 blocks of doubles, transposed by unpack (pairs) and
+// 128-bit lane permutes.
+
+// func packB8N(kc int, src *float64, ld int, dst *float64)
+// dst[p*8+j] = src[p*ld+j] for p < kc, j < 8; kc >= 1.
+TEXT ·packB8N(SB), NOSPLIT, $0-32
+	MOVQ kc+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $3, DX
+	MOVQ dst+24(FP), DI
+loopN8:
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ DX, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loopN8
+	VZEROUPPER
+	RET
+
+// func packB8T(kc4 int, src *float64, ld int, dst *float64)
+// dst[p*8+j] = src[j*ld+p] for p < 4*kc4, j < 8; kc4 >= 1.
+TEXT ·packB8T(SB), NOSPLIT, $0-32
+	MOVQ kc4+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (SI)(R8*4), R10
+	MOVQ dst+24(FP), DI
+loopT8:
+	VMOVUPD (SI), Y0
+	VMOVUPD (SI)(R8*1), Y1
+	VMOVUPD (SI)(R8*2), Y2
+	VMOVUPD (SI)(R9*1), Y3
+	VMOVUPD (R10), Y4
+	VMOVUPD (R10)(R8*1), Y5
+	VMOVUPD (R10)(R8*2), Y6
+	VMOVUPD (R10)(R9*1), Y7
+	VUNPCKLPD Y1, Y0, Y8
+	VUNPCKHPD Y1, Y0, Y9
+	VUNPCKLPD Y3, Y2, Y10
+	VUNPCKHPD Y3, Y2, Y11
+	VPERM2F128 $0x20, Y10, Y8, Y12
+	VPERM2F128 $0x20, Y11, Y9, Y13
+	VPERM2F128 $0x31, Y10, Y8, Y14
+	VPERM2F128 $0x31, Y11, Y9, Y15
+	VMOVUPD Y12, 0(DI)
+	VMOVUPD Y13, 64(DI)
+	VMOVUPD Y14, 128(DI)
+	VMOVUPD Y15, 192(DI)
+	VUNPCKLPD Y5, Y4, Y8
+	VUNPCKHPD Y5, Y4, Y9
+	VUNPCKLPD Y7, Y6, Y10
+	VUNPCKHPD Y7, Y6, Y11
+	VPERM2F128 $0x20, Y10, Y8, Y12
+	VPERM2F128 $0x20, Y11, Y9, Y13
+	VPERM2F128 $0x31, Y10, Y8, Y14
+	VPERM2F128 $0x31, Y11, Y9, Y15
+	VMOVUPD Y12, 32(DI)
+	VMOVUPD Y13, 96(DI)
+	VMOVUPD Y14, 160(DI)
+	VMOVUPD Y15, 224(DI)
+	ADDQ $32, SI
+	ADDQ $32, R10
+	ADDQ $256, DI
+	DECQ CX
+	JNZ loopT8
+	VZEROUPPER
+	RET
+
+// func packA6N64(kc4 int, src *float64, ld int, dst *float64)
+// dst[p*6+r] = src[r*ld+p] for p < 4*kc4, r < 6; kc4 >= 1.
+TEXT ·packA6N64(SB), NOSPLIT, $0-32
+	MOVQ kc4+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (SI)(R8*4), R10
+	MOVQ dst+24(FP), DI
+loopA8:
+	VMOVUPD (SI), Y0
+	VMOVUPD (SI)(R8*1), Y1
+	VMOVUPD (SI)(R8*2), Y2
+	VMOVUPD (SI)(R9*1), Y3
+	VMOVUPD (R10), Y4
+	VMOVUPD (R10)(R8*1), Y5
+	VUNPCKLPD Y1, Y0, Y8
+	VUNPCKHPD Y1, Y0, Y9
+	VUNPCKLPD Y3, Y2, Y10
+	VUNPCKHPD Y3, Y2, Y11
+	VPERM2F128 $0x20, Y10, Y8, Y12
+	VPERM2F128 $0x20, Y11, Y9, Y13
+	VPERM2F128 $0x31, Y10, Y8, Y14
+	VPERM2F128 $0x31, Y11, Y9, Y15
+	VUNPCKLPD Y5, Y4, Y6
+	VUNPCKHPD Y5, Y4, Y7
+	VMOVUPD Y12, 0(DI)
+	VMOVUPD Y13, 48(DI)
+	VMOVUPD Y14, 96(DI)
+	VMOVUPD Y15, 144(DI)
+	VMOVUPD X6, 32(DI)
+	VMOVUPD X7, 80(DI)
+	VEXTRACTF128 $1, Y6, 128(DI)
+	VEXTRACTF128 $1, Y7, 176(DI)
+	ADDQ $32, SI
+	ADDQ $32, R10
+	ADDQ $192, DI
+	DECQ CX
+	JNZ loopA8
+	VZEROUPPER
+	RET
+
+// func packA6T64(kc int, src *float64, ld int, dst *float64)
+// dst[p*6+r] = src[p*ld+r] for p < kc, r < 6; kc >= 1.
+TEXT ·packA6T64(SB), NOSPLIT, $0-32
+	MOVQ kc+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	SHLQ $3, DX
+	MOVQ dst+24(FP), DI
+loopAT8:
+	VMOVUPD (SI), Y0
+	MOVUPD 32(SI), X1
+	VMOVUPD Y0, (DI)
+	MOVUPD X1, 32(DI)
+	ADDQ DX, SI
+	ADDQ $48, DI
+	DECQ CX
+	JNZ loopAT8
+	VZEROUPPER
+	RET
