@@ -23,26 +23,24 @@ var benchShapes = []struct {
 	{"NN_20x784x200", blas.NoTrans, blas.NoTrans, 20, 200, 784},
 }
 
-// benchBackends are the BLAS compared; the OpenBLAS one is added when the
-// library loads.
-func benchBackends(b *testing.B) []struct {
+// benchBackend is one BLAS compared.
+type benchBackend struct {
 	name string
-	impl blas.Float32
-} {
-	backends := []struct {
-		name string
-		impl blas.Float32
-	}{{"gonum", gonum.Implementation{}}, {"go", Implementation{}}}
-	if ob, err := OpenBLAS(); err == nil {
-		backends = append(backends, struct {
-			name string
-			impl blas.Float32
-		}{"openblas", ob})
+	impl BLAS
+}
+
+// benchBackends are gonum's, ours, and OpenBLAS when it loads.
+func benchBackends() []benchBackend {
+	backends := []benchBackend{{"gonum", gonum.Implementation{}}, {"go", Implementation{}}}
+	if cb, err := OpenBLAS(); err == nil {
+		backends = append(backends, benchBackend{"openblas", cb})
 	}
 	return backends
 }
 
-func BenchmarkSgemm(b *testing.B) {
+// benchGemm runs each shape on each backend and reports GFLOP/s
+// (2·m·n·k floating-point operations a product).
+func benchGemm[T float](b *testing.B, call func(BLAS) gemmFunc[T]) {
 	rnd := rand.New(rand.NewPCG(3, 4))
 	for _, sh := range benchShapes {
 		rowsA, colsA := sh.m, sh.k
@@ -53,18 +51,27 @@ func BenchmarkSgemm(b *testing.B) {
 		if sh.tB == blas.Trans {
 			rowsB, colsB = sh.n, sh.k
 		}
-		a := randomMatrix[float32](rowsA, colsA, colsA, rnd)
-		bm := randomMatrix[float32](rowsB, colsB, colsB, rnd)
-		c := make([]float32, sh.m*sh.n)
-		for _, be := range benchBackends(b) {
+		a := randomMatrix[T](rowsA, colsA, colsA, rnd)
+		bm := randomMatrix[T](rowsB, colsB, colsB, rnd)
+		c := make([]T, sh.m*sh.n)
+		for _, be := range benchBackends() {
+			gemm := call(be.impl)
 			b.Run(fmt.Sprintf("%s/%s", sh.name, be.name), func(b *testing.B) {
 				for b.Loop() {
-					be.impl.Sgemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, colsA, bm, colsB, 0, c, sh.n)
+					gemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, colsA, bm, colsB, 0, c, sh.n)
 				}
 				b.ReportMetric(2*float64(sh.m*sh.n*sh.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
+}
+
+func BenchmarkSgemm(b *testing.B) {
+	benchGemm(b, func(impl BLAS) gemmFunc[float32] { return impl.Sgemm })
+}
+
+func BenchmarkDgemm(b *testing.B) {
+	benchGemm(b, func(impl BLAS) gemmFunc[float64] { return impl.Dgemm })
 }
 
 // BenchmarkKernel runs the micro-kernels alone on panels that stay in L1:

@@ -28,6 +28,8 @@
 //
 // Implementation's results do not depend on GOMAXPROCS or scheduling: each
 // element of C is summed by one goroutine in a fixed order (see gemm).
-// OpenBLAS's may depend on its thread count and on the kernel it picks for
-// the processor.
+// OpenBLAS 0.3.21 repeated its results bit for bit at a fixed thread count,
+// but one and two threads gave different bits for 128×784·784×400: with
+// OpenBLAS, results depend on OPENBLAS_NUM_THREADS (and on the kernel it
+// picks for the processor).
 package fastblas
