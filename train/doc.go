@@ -12,7 +12,14 @@
 //	loss.png             train and test loss per epoch
 //	latent.png           the test set in latent space (2-D latents only)
 //	manifold.png         the decoder over a grid of z (2-D latents only)
-//	results.json         the final Results
+//	results.json         the final Results: numbers, configuration, overrides, command, machine, timing
+//	results.md           the same as a one-row Markdown table
+//
+// A Preset is a named protocol from the literature (Presets, LookupPreset):
+// pytorch-example, burda-vae and burda-iwae. Its Config runs it; fields
+// changed from it are Config.Overrides, recorded with the command that
+// reruns them (Config.Command) and the figure its source published
+// (Preset.PublishedFor). Config.Budget trains a prefix of a long protocol.
 //
 // Every file is written atomically, so a run stopped at any point leaves
 // whole files; Load and Saved.Resume continue a run from its checkpoint with
@@ -20,5 +27,7 @@
 //
 // Results depend only on the Config: all randomness is seeded from
 // Config.Seed, and evaluation draws from fixed seeds, so numbers compare
-// across runs. Only the timing fields of Metrics and Results vary.
+// across runs. Only the timing fields of Metrics and Results vary: two runs
+// of a Config with the same build on the same machine write results.json
+// files that are equal byte for byte but for their "timing" object.
 package train

@@ -29,6 +29,11 @@ func TestNewRunDir(t *testing.T) {
 		t.Errorf("newRunDir = %q, %v", dir, err)
 	}
 
+	cfg.Preset, cfg.K = "burda-iwae", 50
+	if dir, err := newRunDir(cfg); err != nil || dir != filepath.FromSlash("runs/burda-iwae-k50-seed7-1") {
+		t.Errorf("newRunDir of a preset = %q, %v", dir, err)
+	}
+
 	cfg.Out = "mine/deeper"
 	if dir, err := newRunDir(cfg); err != nil || dir != cfg.Out {
 		t.Fatalf("newRunDir with Out = %q, %v", dir, err)
