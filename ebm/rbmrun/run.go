@@ -333,15 +333,18 @@ type likelihoodWatch struct {
 }
 
 // see records m and returns a warning when its log-likelihood lies more
-// than a nat (plus the AIS uncertainty) below the best so far while the
-// reconstruction error is the lowest yet.
+// than a nat below the best so far, beyond what the AIS uncertainty allows,
+// while the reconstruction error is the lowest yet. The current figure can
+// be too low by as much as log Z can be too high (LogZUpper - LogZ), the
+// best one too high by as much as its log Z can be too low (LogZ -
+// LogZLower, infinite when AIS could not bound it, and then no warning).
 func (w *likelihoodWatch) see(m ebm.EpochMetrics) string {
 	if !w.seen {
 		w.best, w.bestRecon, w.seen = m, m.ReconError, true
 		return ""
 	}
 	warn := ""
-	slack := 1 + (m.LogZUpper - m.LogZ) + (w.best.LogZUpper - w.best.LogZ)
+	slack := 1 + (m.LogZUpper - m.LogZ) + (w.best.LogZ - w.best.LogZLower)
 	if m.LogLik < w.best.LogLik-slack && m.ReconError <= w.bestRecon {
 		warn = fmt.Sprintf("warning: log p(v) fell %.2f nats below its best (epoch %d) while the reconstruction error kept improving: CD/PCD may be diverging (Fischer & Igel, 2010); try a lower learning rate or more Gibbs steps",
 			w.best.LogLik-m.LogLik, w.best.Epoch)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,5 +158,33 @@ func TestValidateNamesFlags(t *testing.T) {
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), flag+" ") {
 			t.Errorf("%s: err = %v", flag, err)
 		}
+	}
+}
+
+// The watch warns on a clear fall of the likelihood with improving
+// reconstruction, and not when AIS could not bound the best figure.
+func TestLikelihoodWatch(t *testing.T) {
+	exact := func(epoch int, ll, recon float64) ebm.EpochMetrics {
+		return ebm.EpochMetrics{Epoch: epoch, LogLik: ll, ReconError: recon, LogZExact: true}
+	}
+	var w likelihoodWatch
+	for _, c := range []struct {
+		m    ebm.EpochMetrics
+		warn bool
+	}{
+		{exact(1, -150, 40), false},
+		{exact(2, -150.5, 39), false}, // within a nat
+		{exact(3, -153, 41), false},   // reconstruction worse too
+		{exact(4, -153, 38), true},    // the Fischer-Igel pattern
+		{exact(5, -140, 37), false},
+	} {
+		if got := w.see(c.m) != ""; got != c.warn {
+			t.Errorf("epoch %d: warned %v, want %v", c.m.Epoch, got, c.warn)
+		}
+	}
+	var a likelihoodWatch
+	a.see(ebm.EpochMetrics{Epoch: 1, LogLik: -100, ReconError: 40, LogZ: 300, LogZLower: math.Inf(-1), LogZUpper: 301})
+	if warn := a.see(ebm.EpochMetrics{Epoch: 2, LogLik: -120, ReconError: 30, LogZ: 320, LogZLower: 319, LogZUpper: 321}); warn != "" {
+		t.Errorf("warned against an unbounded AIS estimate: %s", warn)
 	}
 }
