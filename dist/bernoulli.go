@@ -29,9 +29,8 @@ func (d Bernoulli) Entropy() (*G.Node, error) {
 // and 1 (grey levels) give the cross-entropy that pytorch/examples trains on.
 func (d Bernoulli) LogProb(x *G.Node) (*G.Node, error) {
 	checkSameShape("Bernoulli.LogProb: x", x, "Logits", d.Logits)
-	var b gx.B
-	lp := b.Sum(b.Sub(b.Mul(x, d.Logits), b.Softplus(d.Logits)), 1)
-	return lp, wrap("Bernoulli.LogProb", b.Err)
+	lp, err := G.ApplyOp(bernoulliLogProbOp{}, x, d.Logits)
+	return lp, wrap("Bernoulli.LogProb", err)
 }
 
 // Mean returns the probabilities sigmoid(Logits), a (batch, dim) node.
