@@ -10,28 +10,33 @@ import (
 // about what starting a goroutine costs.
 const parallelMin = 1 << 18
 
+// packBudget bounds the packed copy of op(A) and of op(B), in elements; a
+// larger product is done in blocks of rows and columns that fit.
+const packBudget = 1 << 22
+
+// unitPanels is the width of a unit of work, in micro-panels of B.
+const unitPanels = 4
+
 // kernel describes one element type's micro-kernel and cache blocking.
 //
-// Blocking follows BLIS (Van Zee and van de Geijn, 2015): a kc×NR micro-panel
-// of B stays in L1 while the kernel sweeps an mc×kc block of A held in L2.
-// kcMax keeps a B micro-panel (kcMax·nr values) plus an A micro-panel within
-// a 32 KiB L1; mcMax·kcMax values of A sit well inside a 1 MiB L2.
+// Blocking follows BLIS (Van Zee and van de Geijn, 2015): a kc×nr
+// micro-panel of B stays in L1 while the kernel sweeps an mc×kc block of A
+// held in L2. kcMax keeps a B micro-panel plus an A micro-panel within a
+// 32 KiB L1; mcMax·kcMax values of A sit well inside a 1 MiB L2.
 type kernel[T float] struct {
-	mr, nr              int
-	run                 func(kc int, a, b, c *T, ldc int, alpha T)
-	kcMax, mcMax, ncMax int
-	pool                sync.Pool // of *workspace[T]
+	mr, nr       int
+	run          func(kc int, a, b, c *T, ldc int, alpha T)
+	kcMax, mcMax int
+	pool         sync.Pool // of *packed[T]
 }
 
 var (
-	sKernel = &kernel[float32]{mr: 6, nr: 16, run: sgemmKernel6x16, kcMax: 256, mcMax: 144, ncMax: 2048}
-	dKernel = &kernel[float64]{mr: 6, nr: 8, run: dgemmKernel6x8, kcMax: 256, mcMax: 96, ncMax: 1024}
+	sKernel = &kernel[float32]{mr: 6, nr: 16, run: sgemmKernel6x16, kcMax: 256, mcMax: 144}
+	dKernel = &kernel[float64]{mr: 6, nr: 8, run: dgemmKernel6x8, kcMax: 256, mcMax: 96}
 )
 
-// workspace holds one goroutine's packing buffers and the edge tile.
-type workspace[T float] struct {
-	a, b, tile []T
-}
+// packed holds the packed copies of op(A) and op(B) for one block.
+type packed[T float] struct{ a, b []T }
 
 // gemmArgs are the (validated) arguments of one product
 // C = alpha·op(A)·op(B) + beta·C in row-major storage.
@@ -43,17 +48,16 @@ type gemmArgs[T float] struct {
 	lda, ldb, ldc  int
 }
 
-// region is a rectangle C[i0:i1, j0:j1] computed by one goroutine.
+// region is a rectangle C[i0:i1, j0:j1].
 type region struct{ i0, i1, j0, j1 int }
 
 // gemm computes the product on up to workers goroutines.
 //
 // Each element of C is finished by exactly one goroutine: it adds the k
-// dimension in fixed blocks of kcStep (which depends on k alone), each block
-// through the same micro-kernel in the same order. Region borders fall on
-// multiples of mr and nr, so how C is shared among goroutines changes
-// nothing in the arithmetic and the result is the same bits for any
-// workers and any scheduling.
+// dimension in fixed blocks of kcStep (which depends on k alone), in order,
+// each block through the same micro-kernel. Which goroutine does which part
+// changes nothing in the arithmetic, so the result is the same bits for
+// any workers and any scheduling.
 func gemm[T float](kern *kernel[T], workers int, g *gemmArgs[T]) {
 	if g.m == 0 || g.n == 0 {
 		return
@@ -64,113 +68,155 @@ func gemm[T float](kern *kernel[T], workers int, g *gemmArgs[T]) {
 		}
 		return
 	}
-	regions := kern.split(g.m, g.n, g.k, workers)
-	if len(regions) == 1 {
-		kern.compute(g, regions[0])
-		return
+	if float64(g.m)*float64(g.n)*float64(g.k) < parallelMin {
+		workers = 1
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	work := func() {
-		for {
-			t := int(next.Add(1)) - 1
-			if t >= len(regions) {
-				return
-			}
-			kern.compute(g, regions[t])
+	rows := max(kern.mr, packBudget/g.k/kern.mr*kern.mr)
+	cols := max(kern.nr, packBudget/g.k/kern.nr*kern.nr)
+	p, _ := kern.pool.Get().(*packed[T])
+	if p == nil {
+		p = new(packed[T])
+	}
+	defer kern.pool.Put(p)
+	for i0 := 0; i0 < g.m; i0 += rows {
+		for j0 := 0; j0 < g.n; j0 += cols {
+			kern.block(g, p, region{i0, min(i0+rows, g.m), j0, min(j0+cols, g.n)}, workers)
 		}
 	}
-	for range min(workers, len(regions)) - 1 {
-		wg.Go(work)
+}
+
+// blockJob is the work on one block of C: packing every micro-panel of
+// op(A) and op(B) it needs (for all of k), then the units of C. Goroutines
+// take jobs in turn from two counters; none computes before all is packed.
+type blockJob[T float] struct {
+	kern     *kernel[T]
+	g        *gemmArgs[T]
+	r        region
+	kcStep   int
+	mPanels  int // panels of op(A) in the block; op(B)'s follow
+	nPanels  int
+	ap, bp   []T
+	units    []region
+	nextPack atomic.Int64
+	nextUnit atomic.Int64
+	packed   sync.WaitGroup
+}
+
+// block computes C over r.
+func (kern *kernel[T]) block(g *gemmArgs[T], p *packed[T], r region, workers int) {
+	mr, nr := kern.mr, kern.nr
+	job := &blockJob[T]{kern: kern, g: g, r: r,
+		kcStep:  ceilDiv(g.k, ceilDiv(g.k, kern.kcMax)),
+		mPanels: ceilDiv(r.i1-r.i0, mr),
+		nPanels: ceilDiv(r.j1-r.j0, nr),
 	}
-	work()
+	p.a = grow(p.a, job.mPanels*mr*g.k)
+	p.b = grow(p.b, job.nPanels*nr*g.k)
+	job.ap, job.bp = p.a, p.b
+
+	job.units = kern.units(r)
+	job.packed.Add(job.mPanels + job.nPanels)
+	workers = min(workers, max(job.mPanels+job.nPanels, len(job.units)))
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(job.work)
+	}
+	job.work()
 	wg.Wait()
 }
 
-// split cuts C into regions for workers goroutines: one region when the
-// product is small, else a grid that cuts the dimension whose other operand
-// is cheaper to pack twice (every region packs all of its rows of op(A) and
-// columns of op(B)).
-func (kern *kernel[T]) split(m, n, k, workers int) []region {
-	mp, np := ceilDiv(m, kern.mr), ceilDiv(n, kern.nr)
-	tm, tn := 1, 1
-	if workers > 1 && float64(m)*float64(n)*float64(k) >= parallelMin {
-		if m <= n {
-			tn = min(workers, np)
-			tm = min(ceilDiv(workers, tn), mp)
-		} else {
-			tm = min(workers, mp)
-			tn = min(ceilDiv(workers, tm), np)
-		}
-	}
-	regions := make([]region, 0, tm*tn)
-	for s := range tm {
-		i0, i1 := s*mp/tm*kern.mr, min((s+1)*mp/tm*kern.mr, m)
-		for t := range tn {
-			j0, j1 := t*np/tn*kern.nr, min((t+1)*np/tn*kern.nr, n)
-			regions = append(regions, region{i0, i1, j0, j1})
-		}
-	}
-	return regions
-}
-
-// compute finishes C over the region r.
-func (kern *kernel[T]) compute(g *gemmArgs[T], r region) {
-	mr, nr := kern.mr, kern.nr
-	if g.beta != 1 {
-		scale(g.c, g.ldc, r.i0, r.i1, r.j0, r.j1, g.beta)
-	}
-	kcStep := ceilDiv(g.k, ceilDiv(g.k, kern.kcMax))
+// units cuts r into units of work: row blocks of at most mcMax rows (a
+// multiple of mr) × unitPanels micro-panels of B.
+func (kern *kernel[T]) units(r region) []region {
 	rows := r.i1 - r.i0
-	mcStep := roundUp(ceilDiv(rows, ceilDiv(rows, kern.mcMax)), mr)
-	ncStep := min(kern.ncMax, roundUp(r.j1-r.j0, nr))
-
-	ws, _ := kern.pool.Get().(*workspace[T])
-	if ws == nil {
-		ws = &workspace[T]{tile: make([]T, mr*nr)}
-	}
-	defer kern.pool.Put(ws)
-	ws.a = grow(ws.a, mcStep*kcStep+2) // +2: see packA
-	ws.b = grow(ws.b, ncStep*kcStep)
-
-	for jc := r.j0; jc < r.j1; jc += ncStep {
-		nc := min(ncStep, r.j1-jc)
-		for pc := 0; pc < g.k; pc += kcStep {
-			kc := min(kcStep, g.k-pc)
-			packB(ws.b, g.b, g.ldb, g.bTrans, pc, kc, jc, nc, nr)
-			for ic := r.i0; ic < r.i1; ic += mcStep {
-				mc := min(mcStep, r.i1-ic)
-				packA(ws.a, g.a, g.lda, g.aTrans, ic, mc, pc, kc, mr)
-				kern.macro(g, ws, ic, mc, jc, nc, kc)
-			}
+	mc := roundUp(ceilDiv(rows, ceilDiv(rows, kern.mcMax)), kern.mr)
+	var units []region
+	for i := r.i0; i < r.i1; i += mc {
+		for j := r.j0; j < r.j1; j += unitPanels * kern.nr {
+			units = append(units, region{i, min(i+mc, r.i1), j, min(j+unitPanels*kern.nr, r.j1)})
 		}
+	}
+	return units
+}
+
+// work packs panels while any are left, waits for all to be packed, then
+// computes units while any are left.
+func (job *blockJob[T]) work() {
+	for {
+		t := int(job.nextPack.Add(1)) - 1
+		if t >= job.mPanels+job.nPanels {
+			break
+		}
+		job.pack(t)
+		job.packed.Done()
+	}
+	job.packed.Wait()
+	var tile [6 * 16]T // the largest mr·nr
+	for {
+		t := int(job.nextUnit.Add(1)) - 1
+		if t >= len(job.units) {
+			return
+		}
+		job.compute(job.units[t], tile[:job.kern.mr*job.kern.nr])
 	}
 }
 
-// macro runs the micro-kernel over C[ic:ic+mc, jc:jc+nc] with packed A and B.
-// Tiles cut by the edge of C go through ws.tile, with the same kernel and so
-// the same arithmetic as whole tiles.
-func (kern *kernel[T]) macro(g *gemmArgs[T], ws *workspace[T], ic, mc, jc, nc, kc int) {
-	mr, nr, c, ldc := kern.mr, kern.nr, g.c, g.ldc
-	for jr := 0; jr < nc; jr += nr {
-		w := min(nr, nc-jr)
-		bp := ws.b[jr*kc:][:nr*kc]
-		for ir := 0; ir < mc; ir += mr {
-			h := min(mr, mc-ir)
-			ap := ws.a[ir*kc:][:mr*kc]
-			ci := (ic+ir)*ldc + jc + jr
-			if h == mr && w == nr {
-				_ = c[ci+(mr-1)*ldc+nr-1]
-				kern.run(kc, &ap[0], &bp[0], &c[ci], ldc, g.alpha)
-				continue
-			}
-			tile := ws.tile
-			for i := range h {
-				copy(tile[i*nr:][:w], c[ci+i*ldc:][:w])
-			}
-			kern.run(kc, &ap[0], &bp[0], &tile[0], nr, g.alpha)
-			for i := range h {
-				copy(c[ci+i*ldc:][:w], tile[i*nr:][:w])
+// pack packs micro-panel t for every block of k: panels of op(A) first,
+// then of op(B). In the packed copies, the block of k starting at p0 begins
+// at p0·mPanels·mr (A) or p0·nPanels·nr (B), and holds its panels in order.
+func (job *blockJob[T]) pack(t int) {
+	g, mr, nr, k := job.g, job.kern.mr, job.kern.nr, job.g.k
+	if t < job.mPanels {
+		r0 := job.r.i0 + t*mr
+		h := min(mr, job.r.i1-r0)
+		for p0 := 0; p0 < k; p0 += job.kcStep {
+			kc := min(job.kcStep, k-p0)
+			packAPanel(job.ap[p0*job.mPanels*mr+t*mr*kc:], g.a, g.lda, g.aTrans, r0, h, p0, kc, mr)
+		}
+		return
+	}
+	t -= job.mPanels
+	c0 := job.r.j0 + t*nr
+	w := min(nr, job.r.j1-c0)
+	for p0 := 0; p0 < k; p0 += job.kcStep {
+		kc := min(job.kcStep, k-p0)
+		packBPanel(job.bp[p0*job.nPanels*nr+t*nr*kc:], g.b, g.ldb, g.bTrans, p0, kc, c0, w, nr)
+	}
+}
+
+// compute finishes C over the unit u: it scales it by beta, then adds
+// alpha·op(A)·op(B) one block of k after another. Tiles cut by the edge of
+// C go through tile, with the same kernel and so the same arithmetic as
+// whole tiles.
+func (job *blockJob[T]) compute(u region, tile []T) {
+	g, mr, nr := job.g, job.kern.mr, job.kern.nr
+	c, ldc := g.c, g.ldc
+	if g.beta != 1 {
+		scale(c, ldc, u.i0, u.i1, u.j0, u.j1, g.beta)
+	}
+	for p0 := 0; p0 < g.k; p0 += job.kcStep {
+		kc := min(job.kcStep, g.k-p0)
+		ablk := job.ap[p0*job.mPanels*mr:]
+		bblk := job.bp[p0*job.nPanels*nr:]
+		for j := u.j0; j < u.j1; j += nr {
+			w := min(nr, u.j1-j)
+			bp := bblk[(j-job.r.j0)*kc:][:nr*kc]
+			for i := u.i0; i < u.i1; i += mr {
+				h := min(mr, u.i1-i)
+				ap := ablk[(i-job.r.i0)*kc:][:mr*kc]
+				ci := i*ldc + j
+				if h == mr && w == nr {
+					_ = c[ci+(mr-1)*ldc+nr-1]
+					job.kern.run(kc, &ap[0], &bp[0], &c[ci], ldc, g.alpha)
+					continue
+				}
+				for r := range h {
+					copy(tile[r*nr:][:w], c[ci+r*ldc:][:w])
+				}
+				job.kern.run(kc, &ap[0], &bp[0], &tile[0], nr, g.alpha)
+				for r := range h {
+					copy(c[ci+r*ldc:][:w], tile[r*nr:][:w])
+				}
 			}
 		}
 	}

@@ -131,9 +131,8 @@ loopT:
 	RET
 
 // func packA6N(kc8 int, src *float32, ld int, dst *float32)
-// dst[p*6+r] = src[r*ld+p] for p < 8*kc8, r < 6; kc8 >= 1. Writes two
-// floats past dst[48*kc8-1] (each column is stored as 8 floats, the next
-// column overwriting the extra two).
+// dst[p*6+r] = src[r*ld+p] for p < 8*kc8, r < 6; kc8 >= 1. Each column of
+// 6 is stored as 4 + 2 floats.
 TEXT ·packA6N(SB), NOSPLIT, $0-32
 	MOVQ kc8+0(FP), CX
 	MOVQ src+8(FP), SI
@@ -175,14 +174,30 @@ loopA:
 	VPERM2F128 $0x31, Y5, Y1, Y13
 	VPERM2F128 $0x31, Y6, Y2, Y14
 	VPERM2F128 $0x31, Y7, Y3, Y15
-	VMOVUPS Y8, 0(DI)
-	VMOVUPS Y9, 24(DI)
-	VMOVUPS Y10, 48(DI)
-	VMOVUPS Y11, 72(DI)
-	VMOVUPS Y12, 96(DI)
-	VMOVUPS Y13, 120(DI)
-	VMOVUPS Y14, 144(DI)
-	VMOVUPS Y15, 168(DI)
+	VMOVUPS X8, 0(DI)
+	VEXTRACTF128 $1, Y8, X8
+	VMOVSD X8, 16(DI)
+	VMOVUPS X9, 24(DI)
+	VEXTRACTF128 $1, Y9, X9
+	VMOVSD X9, 40(DI)
+	VMOVUPS X10, 48(DI)
+	VEXTRACTF128 $1, Y10, X10
+	VMOVSD X10, 64(DI)
+	VMOVUPS X11, 72(DI)
+	VEXTRACTF128 $1, Y11, X11
+	VMOVSD X11, 88(DI)
+	VMOVUPS X12, 96(DI)
+	VEXTRACTF128 $1, Y12, X12
+	VMOVSD X12, 112(DI)
+	VMOVUPS X13, 120(DI)
+	VEXTRACTF128 $1, Y13, X13
+	VMOVSD X13, 136(DI)
+	VMOVUPS X14, 144(DI)
+	VEXTRACTF128 $1, Y14, X14
+	VMOVSD X14, 160(DI)
+	VMOVUPS X15, 168(DI)
+	VEXTRACTF128 $1, Y15, X15
+	VMOVSD X15, 184(DI)
 	ADDQ $32, SI
 	ADDQ $32, R10
 	ADDQ $192, DI

@@ -8,9 +8,9 @@ package fastblas
 // of 8 (float32) or 4 (float64) are copied in Go.
 
 // packAPanelFast packs rows r0..r0+5, columns p0..p0+kc-1 of op(A) into
-// dst[:6*kc]; it may write dst[6*kc] and dst[6*kc+1].
-func packAPanelFast[T float](dst, a []T, lda int, trans bool, r0, p0, kc, mr int) bool {
-	if !haveKernels || mr != 6 {
+// dst[:6*kc] (len(dst) = 6*kc).
+func packAPanelFast[T float](dst, a []T, lda int, trans bool, r0, p0, kc int) bool {
+	if !haveKernels || len(dst) != 6*kc {
 		return false
 	}
 	switch d := any(dst).(type) {
@@ -23,7 +23,7 @@ func packAPanelFast[T float](dst, a []T, lda int, trans bool, r0, p0, kc, mr int
 		}
 		kc8 := kc / 8
 		if kc8 > 0 {
-			_, _ = s[(r0+5)*lda+p0+8*kc8-1], d[48*kc8+1]
+			_, _ = s[(r0+5)*lda+p0+8*kc8-1], d[48*kc8-1]
 			packA6N(kc8, &s[r0*lda+p0], lda, &d[0])
 		}
 		packATail(d, s, lda, r0, p0, 8*kc8, kc)
@@ -56,7 +56,7 @@ func packATail[T float](d, s []T, lda, r0, p0, from, kc int) {
 }
 
 // packBPanelFast packs rows p0..p0+kc-1, columns c0..c0+nr-1 of op(B) into
-// dst[:nr*kc], for nr = 16 (float32) or 8 (float64).
+// dst[:nr*kc] (len(dst) = nr*kc), for nr = 16 (float32) or 8 (float64).
 func packBPanelFast[T float](dst, b []T, ldb int, trans bool, p0, kc, c0, nr int) bool {
 	if !haveKernels {
 		return false

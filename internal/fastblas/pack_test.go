@@ -1,11 +1,12 @@
 package fastblas
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
 
-// TestPackMatchesDefinition checks packA and packB (assembly and Go paths:
+// TestPackMatchesDefinition checks packAPanel and packBPanel (assembly and Go paths:
 // whole and partial panels, k not a multiple of 8, padded strides) against
 // their definition, element by element, including the zero padding.
 func TestPackMatchesDefinition(t *testing.T) {
@@ -31,8 +32,10 @@ func testPack[T float](t *testing.T, mr, nr int) {
 				}
 				return a[i*(ca+pad)+p]
 			}
-			dst := make([]T, roundUp(rows, mr)*kc+2)
-			packA(dst, a, ca+pad, trans, off, rows, off, kc, mr)
+			dst := make([]T, roundUp(rows, mr)*kc)
+			for q := 0; q*mr < rows; q++ {
+				packAPanel(dst[q*mr*kc:], a, ca+pad, trans, off+q*mr, min(mr, rows-q*mr), off, kc, mr)
+			}
 			for q := 0; q*mr < rows; q++ {
 				for p := range kc {
 					for r := range mr {
@@ -59,7 +62,9 @@ func testPack[T float](t *testing.T, mr, nr int) {
 				return b[p*(cb+pad)+j]
 			}
 			dst = make([]T, roundUp(cols, nr)*kc)
-			packB(dst, b, cb+pad, trans, off, kc, off, cols, nr)
+			for q := 0; q*nr < cols; q++ {
+				packBPanel(dst[q*nr*kc:], b, cb+pad, trans, off, kc, off+q*nr, min(nr, cols-q*nr), nr)
+			}
 			for q := 0; q*nr < cols; q++ {
 				for p := range kc {
 					for j := range nr {
@@ -77,50 +82,40 @@ func testPack[T float](t *testing.T, mr, nr int) {
 	}
 }
 
-func BenchmarkPackB(b *testing.B) {
-	const k, n = 400, 784
-	src := make([]float32, k*n)
-	dst := make([]float32, roundUp(n, 16)*256)
+// BenchmarkPack packs float32 operands of the VAE's first layer, in panels
+// of k = 196, and reports the time per element.
+func BenchmarkPack(b *testing.B) {
+	const m, n, k, kc = 128, 784, 400, 196
 	for _, trans := range []bool{false, true} {
-		name := "NoTrans"
-		if trans {
-			name = "Trans"
-		}
-		b.Run(name, func(b *testing.B) {
+		b.Run(fmt.Sprintf("A/trans=%v", trans), func(b *testing.B) {
+			src, dst := make([]float32, m*k), make([]float32, 6*kc)
+			lda := k
+			if trans {
+				lda = m
+			}
 			for b.Loop() {
-				for pc := 0; pc < k; pc += 200 {
-					if trans {
-						packB(dst, src, k, true, pc, 200, 0, n, 16)
-					} else {
-						packB(dst, src, n, false, pc, 200, 0, n, 16)
+				for r0 := 0; r0+6 <= m; r0 += 6 {
+					for p0 := 0; p0+kc <= k; p0 += kc {
+						packAPanel(dst, src, lda, trans, r0, 6, p0, kc, 6)
 					}
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(k*n), "ns/elem")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(m/6*6*(k/kc*kc)), "ns/elem")
 		})
-	}
-}
-
-func BenchmarkPackA(b *testing.B) {
-	const m, k = 128, 784
-	src := make([]float32, m*k)
-	dst := make([]float32, roundUp(m, 6)*256+2)
-	for _, trans := range []bool{false, true} {
-		name := "NoTrans"
-		if trans {
-			name = "Trans"
-		}
-		b.Run(name, func(b *testing.B) {
+		b.Run(fmt.Sprintf("B/trans=%v", trans), func(b *testing.B) {
+			src, dst := make([]float32, k*n), make([]float32, 16*kc)
+			ldb := n
+			if trans {
+				ldb = k
+			}
 			for b.Loop() {
-				for pc := 0; pc < k; pc += 196 {
-					if trans {
-						packA(dst, src, m, true, 0, m, pc, 196, 6)
-					} else {
-						packA(dst, src, k, false, 0, m, pc, 196, 6)
+				for c0 := 0; c0+16 <= n; c0 += 16 {
+					for p0 := 0; p0+kc <= k; p0 += kc {
+						packBPanel(dst, src, ldb, trans, p0, kc, c0, 16, 16)
 					}
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(k*m), "ns/elem")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n/16*16*(k/kc*kc)), "ns/elem")
 		})
 	}
 }
