@@ -177,10 +177,28 @@ func gemmCases() []gemmCase {
 	return cases
 }
 
+// randomCases draws n cases with m, n, k in [1, 300], random transposes,
+// padding and scalars (beta = 0 a third of the time), from a fixed seed.
+func randomCases(n int) []gemmCase {
+	rnd := rand.New(rand.NewPCG(11, 12))
+	trans := []blas.Transpose{blas.NoTrans, blas.Trans}
+	scalars := []float64{0, 1, -1, 0.5, 2.25}
+	cases := make([]gemmCase, n)
+	for i := range cases {
+		beta := scalars[rnd.IntN(len(scalars))]
+		if rnd.IntN(3) == 0 {
+			beta = 0
+		}
+		cases[i] = gemmCase{trans[rnd.IntN(2)], trans[rnd.IntN(2)], 1 + rnd.IntN(300), 1 + rnd.IntN(300), 1 + rnd.IntN(300),
+			rnd.IntN(20), scalars[1+rnd.IntN(len(scalars)-1)], beta}
+	}
+	return cases
+}
+
 // testGemm checks gemm against ref on every case.
 func testGemm[T float](t *testing.T, gemm, ref gemmFunc[T], eps float64) {
 	rnd := rand.New(rand.NewPCG(1, 2))
-	for _, tc := range gemmCases() {
+	for _, tc := range append(gemmCases(), randomCases(100)...) {
 		o := newOperands[T](tc, rnd)
 		got, want := clone(o.c), clone(o.c)
 		gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), o.a, o.lda, o.b, o.ldb, T(tc.beta), got, o.ldc)
