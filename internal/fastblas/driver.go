@@ -27,16 +27,13 @@ type kernel[T float] struct {
 	mr, nr       int
 	run          func(kc int, a, b, c *T, ldc int, alpha T)
 	kcMax, mcMax int
-	pool         sync.Pool // of *packed[T]
+	pool         sync.Pool // of *blockJob[T]
 }
 
 var (
 	sKernel = &kernel[float32]{mr: 6, nr: 16, run: sgemmKernel6x16, kcMax: 256, mcMax: 144}
 	dKernel = &kernel[float64]{mr: 6, nr: 8, run: dgemmKernel6x8, kcMax: 256, mcMax: 96}
 )
-
-// packed holds the packed copies of op(A) and op(B) for one block.
-type packed[T float] struct{ a, b []T }
 
 // gemmArgs are the (validated) arguments of one product
 // C = alpha·op(A)·op(B) + beta·C in row-major storage.
@@ -73,21 +70,23 @@ func gemm[T float](kern *kernel[T], workers int, g *gemmArgs[T]) {
 	}
 	rows := max(kern.mr, packBudget/g.k/kern.mr*kern.mr)
 	cols := max(kern.nr, packBudget/g.k/kern.nr*kern.nr)
-	p, _ := kern.pool.Get().(*packed[T])
-	if p == nil {
-		p = new(packed[T])
+	job, _ := kern.pool.Get().(*blockJob[T])
+	if job == nil {
+		job = &blockJob[T]{kern: kern}
 	}
-	defer kern.pool.Put(p)
+	defer kern.pool.Put(job)
 	for i0 := 0; i0 < g.m; i0 += rows {
 		for j0 := 0; j0 < g.n; j0 += cols {
-			kern.block(g, p, region{i0, min(i0+rows, g.m), j0, min(j0+cols, g.n)}, workers)
+			job.run(g, region{i0, min(i0+rows, g.m), j0, min(j0+cols, g.n)}, workers)
 		}
 	}
+	job.g = nil
 }
 
 // blockJob is the work on one block of C: packing every micro-panel of
 // op(A) and op(B) it needs (for all of k), then the units of C. Goroutines
 // take jobs in turn from two counters; none computes before all is packed.
+// A blockJob and its buffers are reused from one product to the next.
 type blockJob[T float] struct {
 	kern     *kernel[T]
 	g        *gemmArgs[T]
@@ -95,42 +94,44 @@ type blockJob[T float] struct {
 	kcStep   int
 	mPanels  int // panels of op(A) in the block; op(B)'s follow
 	nPanels  int
-	ap, bp   []T
-	units    []region
+	ap, bp   []T      // packed op(A) and op(B)
+	tiles    []T      // one mr×nr edge tile per goroutine
+	units    []region // of C, see units
 	nextPack atomic.Int64
 	nextUnit atomic.Int64
 	packed   sync.WaitGroup
+	done     sync.WaitGroup
 }
 
-// block computes C over r.
-func (kern *kernel[T]) block(g *gemmArgs[T], p *packed[T], r region, workers int) {
+// run computes C over r with g's arguments on up to workers goroutines.
+func (job *blockJob[T]) run(g *gemmArgs[T], r region, workers int) {
+	kern := job.kern
 	mr, nr := kern.mr, kern.nr
-	job := &blockJob[T]{kern: kern, g: g, r: r,
-		kcStep:  ceilDiv(g.k, ceilDiv(g.k, kern.kcMax)),
-		mPanels: ceilDiv(r.i1-r.i0, mr),
-		nPanels: ceilDiv(r.j1-r.j0, nr),
-	}
-	p.a = grow(p.a, job.mPanels*mr*g.k)
-	p.b = grow(p.b, job.nPanels*nr*g.k)
-	job.ap, job.bp = p.a, p.b
-
-	job.units = kern.units(r)
-	job.packed.Add(job.mPanels + job.nPanels)
+	job.g, job.r = g, r
+	job.kcStep = ceilDiv(g.k, ceilDiv(g.k, kern.kcMax))
+	job.mPanels = ceilDiv(r.i1-r.i0, mr)
+	job.nPanels = ceilDiv(r.j1-r.j0, nr)
+	job.ap = grow(job.ap, job.mPanels*mr*g.k)
+	job.bp = grow(job.bp, job.nPanels*nr*g.k)
+	job.units = kern.units(job.units[:0], r)
 	workers = min(workers, max(job.mPanels+job.nPanels, len(job.units)))
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(job.work)
+	job.tiles = grow(job.tiles, workers*mr*nr)
+	job.nextPack.Store(0)
+	job.nextUnit.Store(0)
+
+	job.packed.Add(job.mPanels + job.nPanels)
+	for w := 1; w < workers; w++ {
+		job.done.Go(func() { job.work(w) })
 	}
-	job.work()
-	wg.Wait()
+	job.work(0)
+	job.done.Wait()
 }
 
-// units cuts r into units of work: row blocks of at most mcMax rows (a
-// multiple of mr) × unitPanels micro-panels of B.
-func (kern *kernel[T]) units(r region) []region {
+// units appends to units the units of work of r: row blocks of at most
+// mcMax rows (a multiple of mr) × unitPanels micro-panels of B.
+func (kern *kernel[T]) units(units []region, r region) []region {
 	rows := r.i1 - r.i0
 	mc := roundUp(ceilDiv(rows, ceilDiv(rows, kern.mcMax)), kern.mr)
-	var units []region
 	for i := r.i0; i < r.i1; i += mc {
 		for j := r.j0; j < r.j1; j += unitPanels * kern.nr {
 			units = append(units, region{i, min(i+mc, r.i1), j, min(j+unitPanels*kern.nr, r.j1)})
@@ -140,8 +141,8 @@ func (kern *kernel[T]) units(r region) []region {
 }
 
 // work packs panels while any are left, waits for all to be packed, then
-// computes units while any are left.
-func (job *blockJob[T]) work() {
+// computes units while any are left. w numbers the goroutine (its tile).
+func (job *blockJob[T]) work(w int) {
 	for {
 		t := int(job.nextPack.Add(1)) - 1
 		if t >= job.mPanels+job.nPanels {
@@ -151,13 +152,14 @@ func (job *blockJob[T]) work() {
 		job.packed.Done()
 	}
 	job.packed.Wait()
-	var tile [6 * 16]T // the largest mr·nr
+	size := job.kern.mr * job.kern.nr
+	tile := job.tiles[w*size:][:size]
 	for {
 		t := int(job.nextUnit.Add(1)) - 1
 		if t >= len(job.units) {
 			return
 		}
-		job.compute(job.units[t], tile[:job.kern.mr*job.kern.nr])
+		job.compute(job.units[t], tile)
 	}
 }
 
