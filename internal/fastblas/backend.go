@@ -105,5 +105,5 @@ func describeGo() string {
 }
 
 func describeOpenBLAS(cb *CBLAS) string {
-	return fmt.Sprintf("openblas (%s, %d threads, %s)", cb.Library(), cb.Threads(), cb.Config())
+	return fmt.Sprintf("openblas (%s, threads: %d, %s)", cb.Library(), cb.Threads(), cb.Config())
 }

@@ -85,8 +85,9 @@ func gemm[T float](kern *kernel[T], workers int, g *gemmArgs[T]) {
 
 // blockJob is the work on one block of C: packing every micro-panel of
 // op(A) and op(B) it needs (for all of k), then the units of C. Goroutines
-// take jobs in turn from two counters; none computes before all is packed.
-// A blockJob and its buffers are reused from one product to the next.
+// take panels, then units, in turn from two counters; none computes before
+// all is packed. A blockJob and its buffers are reused from one product to
+// the next.
 type blockJob[T float] struct {
 	kern     *kernel[T]
 	g        *gemmArgs[T]

@@ -19,7 +19,7 @@ func loadOrSkip(t *testing.T) *CBLAS {
 
 func TestOpenBLASSgemmMatchesGonum(t *testing.T) {
 	cb := loadOrSkip(t)
-	t.Logf("%s, %d threads: %s", cb.Library(), cb.Threads(), cb.Config())
+	t.Logf("%s, threads: %d, %s", cb.Library(), cb.Threads(), cb.Config())
 	testGemm(t, cb.Sgemm, gonum.Implementation{}.Sgemm, eps32)
 }
 
