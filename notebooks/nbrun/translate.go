@@ -67,6 +67,8 @@ type cellCode struct {
 // naming the cell and line, what it cannot reproduce: shell lines (!, !*),
 // special commands other than %% and %main, arguments after %%, func init,
 // and a redeclaration that overlaps an earlier group of names only in part.
+// As in GoNB, a line is a command if it starts with % or !, wherever it is
+// (inside a raw string literal too).
 func Translate(nb *Notebook, name string) ([]Program, error) {
 	var cells []cellCode
 	for i, c := range nb.Cells {
@@ -75,7 +77,7 @@ func Translate(nb *Notebook, name string) ([]Program, error) {
 		}
 		cc, err := parseCell(c.Source, i, cellFile(name, i))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("nbrun: %w", err)
 		}
 		cells = append(cells, cc)
 	}
@@ -86,13 +88,13 @@ func Translate(nb *Notebook, name string) ([]Program, error) {
 		for _, u := range cc.units {
 			var err error
 			if units, err = replace(units, u, name); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("nbrun: %w", err)
 			}
 		}
 		for _, im := range cc.imports {
 			var err error
 			if imports, err = addImport(imports, im, name); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("nbrun: %w", err)
 			}
 		}
 		if !cc.hasMain && k < len(cells)-1 {
@@ -358,7 +360,7 @@ func selectorNames(n ast.Node) map[string]bool {
 func shiftError(err error, delta int) error {
 	var list scanner.ErrorList
 	if !errors.As(err, &list) {
-		return fmt.Errorf("nbrun: %w", err)
+		return err
 	}
 	var msgs []string
 	for i, e := range list {
@@ -368,5 +370,5 @@ func shiftError(err error, delta int) error {
 		}
 		msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", e.Pos.Filename, e.Pos.Line+delta, e.Pos.Column, e.Msg))
 	}
-	return fmt.Errorf("nbrun: %s", strings.Join(msgs, "\n"))
+	return errors.New(strings.Join(msgs, "\n"))
 }

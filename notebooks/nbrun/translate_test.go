@@ -102,3 +102,11 @@ func TestImportNames(t *testing.T) {
 		t.Errorf("the unused import G was kept:\n%s", src)
 	}
 }
+
+func TestTranslateErrorsArePrefixed(t *testing.T) {
+	for _, cells := range [][]string{{"!ls"}, {"func f( {"}, {"%%\nx := ]"}, {"var a, b = 1, 2", "var a = 3"}, {"import \"a/x\"", "import \"b/x\""}} {
+		if _, err := Translate(notebook(t, cells...), "n.ipynb"); err == nil || !strings.HasPrefix(err.Error(), "nbrun: n.ipynb cell ") {
+			t.Errorf("cells %q: error %v, want one starting with the package and the cell", cells, err)
+		}
+	}
+}
