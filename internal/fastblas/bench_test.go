@@ -87,14 +87,14 @@ func BenchmarkKernel(b *testing.B) {
 	b.Run("f32_6x16", func(b *testing.B) {
 		a, bp, c := make([]float32, 6*kc), make([]float32, 16*kc), make([]float32, 6*16)
 		for b.Loop() {
-			sgemmKernel6x16(kc, &a[0], &bp[0], &c[0], 16, 1)
+			sgemmKernel6x16(kc, &a[0], &bp[0], 16, &c[0], 16, 1)
 		}
 		b.ReportMetric(2*6*16*kc*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
 	b.Run("f64_6x8", func(b *testing.B) {
 		a, bp, c := make([]float64, 6*kc), make([]float64, 8*kc), make([]float64, 6*8)
 		for b.Loop() {
-			dgemmKernel6x8(kc, &a[0], &bp[0], &c[0], 8, 1)
+			dgemmKernel6x8(kc, &a[0], &bp[0], 8, &c[0], 8, 1)
 		}
 		b.ReportMetric(2*6*8*kc*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})

@@ -80,3 +80,30 @@ func TestDgemmDeterministic(t *testing.T) {
 	}
 	testDeterminism(t, dKernel, Implementation{}.Dgemm)
 }
+
+// TestDirectBSameBits checks that reading B in place (small m) and packing
+// it give the same bits.
+func TestDirectBSameBits(t *testing.T) {
+	if !haveKernels {
+		t.Skip("no AVX2+FMA: Sgemm is gonum's")
+	}
+	saved := directMaxPanels
+	defer func() { directMaxPanels = saved }()
+	rnd := rand.New(rand.NewPCG(15, 16))
+	for _, tc := range []gemmCase{
+		{blas.NoTrans, blas.NoTrans, 20, 200, 784, 0, 1, 0},
+		{blas.Trans, blas.NoTrans, 47, 129, 300, 3, -0.5, 1},
+		{blas.NoTrans, blas.NoTrans, 5, 33, 7, 1, 2, 0.5},
+	} {
+		o := newOperands[float32](tc, rnd)
+		var got [2][]float32
+		for i, maxPanels := range []int{0, 1 << 20} {
+			directMaxPanels = maxPanels
+			got[i] = clone(o.c)
+			Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, float32(tc.alpha), o.a, o.lda, o.b, o.ldb, float32(tc.beta), got[i], o.ldc)
+		}
+		if i := sameBits(got[0], got[1]); i >= 0 {
+			t.Errorf("%v: B in place and packed differ at element %d", tc, i)
+		}
+	}
+}

@@ -12,12 +12,12 @@ var haveKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // sgemmKernel6x16 is implemented in kernel_amd64.s.
 //
 //go:noescape
-func sgemmKernel6x16(kc int, a, b, c *float32, ldc int, alpha float32)
+func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32)
 
 // dgemmKernel6x8 is implemented in kernel_amd64.s.
 //
 //go:noescape
-func dgemmKernel6x8(kc int, a, b, c *float64, ldc int, alpha float64)
+func dgemmKernel6x8(kc int, a, b *float64, ldb int, c *float64, ldc int, alpha float64)
 
 // packB16N is implemented in pack_amd64.s.
 //

@@ -4,25 +4,28 @@
 //
 // Each computes one MR×NR tile of C from packed panels:
 //
-//	acc[r][j] = sum over p = 0..kc-1, in this order, of a[p*6+r] * b[p*NR+j]   (one FMA per step)
+//	acc[r][j] = sum over p = 0..kc-1, in this order, of a[p*6+r] * b[p*ldb+j]  (one FMA per step)
 //	C[r][j]   = C[r][j] + alpha*acc[r][j]                                    (one FMA)
 //
-// a is an A micro-panel (kc columns of 6 rows, column after column), b a B
-// micro-panel (kc rows of NR values, row after row), c points at C[0][0] of
-// the tile and ldc is C's row stride in elements. kc must be at least 1.
+// a is an A micro-panel (kc columns of 6 rows, column after column); b
+// points at kc rows of NR values of B, ldb elements apart (NR when B is
+// packed); c points at C[0][0] of the tile and ldc is C's row stride in
+// elements. kc must be at least 1.
 // The accumulation order is fixed, so the result does not depend on which
 // goroutine runs the tile. Registers: Y0-Y11 accumulators (row r in
 // Y(2r), Y(2r+1)), Y12-Y13 the B row, Y14-Y15 broadcasts of A, then alpha.
 
 #include "textflag.h"
 
-// func sgemmKernel6x16(kc int, a, b, c *float32, ldc int, alpha float32)
-TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-44
+// func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32)
+TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-52
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), DX
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -59,12 +62,12 @@ loop:
 	VFMADD231PS Y12, Y15, Y10
 	VFMADD231PS Y13, Y15, Y11
 	ADDQ $24, AX
-	ADDQ $64, BX
+	ADDQ SI, BX
 	DECQ CX
 	JNZ loop
 
 	// C[r, :] += alpha * acc[r, :], one rounding per element (FMA).
-	VBROADCASTSS alpha+40(FP), Y15
+	VBROADCASTSS alpha+48(FP), Y15
 	VMOVUPS (DI), Y12
 	VMOVUPS 32(DI), Y13
 	VFMADD231PS Y15, Y0, Y12
@@ -109,13 +112,15 @@ loop:
 	VZEROUPPER
 	RET
 
-// func dgemmKernel6x8(kc int, a, b, c *float64, ldc int, alpha float64)
-TEXT ·dgemmKernel6x8(SB), NOSPLIT, $0-48
+// func dgemmKernel6x8(kc int, a, b *float64, ldb int, c *float64, ldc int, alpha float64)
+TEXT ·dgemmKernel6x8(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), DX
+	MOVQ ldb+24(FP), SI
+	SHLQ $3, SI
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
 	SHLQ $3, DX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
@@ -152,12 +157,12 @@ loop:
 	VFMADD231PD Y12, Y15, Y10
 	VFMADD231PD Y13, Y15, Y11
 	ADDQ $48, AX
-	ADDQ $64, BX
+	ADDQ SI, BX
 	DECQ CX
 	JNZ loop
 
 	// C[r, :] += alpha * acc[r, :], one rounding per element (FMA).
-	VBROADCASTSD alpha+40(FP), Y15
+	VBROADCASTSD alpha+48(FP), Y15
 	VMOVUPD (DI), Y12
 	VMOVUPD 32(DI), Y13
 	VFMADD231PD Y15, Y0, Y12

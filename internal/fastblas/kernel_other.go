@@ -6,11 +6,11 @@ package fastblas
 // Dgemm then use gonum's implementation.
 const haveKernels = false
 
-func sgemmKernel6x16(kc int, a, b, c *float32, ldc int, alpha float32) {
+func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32) {
 	panic("fastblas: no assembly kernel on this platform")
 }
 
-func dgemmKernel6x8(kc int, a, b, c *float64, ldc int, alpha float64) {
+func dgemmKernel6x8(kc int, a, b *float64, ldb int, c *float64, ldc int, alpha float64) {
 	panic("fastblas: no assembly kernel on this platform")
 }
 
