@@ -62,6 +62,8 @@ fmt.Println(string(b), err, os.Getenv("GONB_PIPE") == "")`,
 func TestRunCollectsOutputs(t *testing.T) {
 	t.Setenv("GONB_PIPE", "/nonexistent/pipe")
 	nb := demo(t)
+	nb.Cells[1].raw["metadata"] = map[string]any{"govae_figure": "demo.png"}
+	nb.Cells[3].raw["metadata"] = map[string]any{"govae_figure": "none.png"}
 	res, err := Run(context.Background(), nb, "demo.ipynb", runOptions(t))
 	if err != nil {
 		t.Fatal(err)
@@ -99,6 +101,9 @@ func TestRunCollectsOutputs(t *testing.T) {
 	}
 	if !bytes.Equal(saved.Cells[1].Outputs[1].PNG, o[1].PNG) {
 		t.Error("the picture did not survive writing and reading")
+	}
+	if figs := saved.Figures(); len(figs) != 2 || !bytes.Equal(figs["demo.png"], o[1].PNG) || figs["none.png"] != nil {
+		t.Errorf("figures %v: want demo.png, the picture of cell 2, and none.png without one", figs)
 	}
 
 	// A missing picture, or edited code, fails CheckSaved.

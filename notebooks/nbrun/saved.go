@@ -93,3 +93,29 @@ func kinds(outs []Output) outputKinds {
 	}
 	return k
 }
+
+// figureKey is the key of a code cell's metadata that names a file to save
+// the cell's first picture to: the figures README.md shows.
+const figureKey = "govae_figure"
+
+// Figures returns the first picture saved in each code cell whose metadata
+// names a figure file (under "govae_figure"), by that name; a named cell
+// without a picture maps to nil.
+func (nb *Notebook) Figures() map[string][]byte {
+	figs := map[string][]byte{}
+	for _, c := range nb.Cells {
+		meta, _ := c.raw["metadata"].(map[string]any)
+		name, ok := meta[figureKey].(string)
+		if !ok || c.Type != "code" {
+			continue
+		}
+		figs[name] = nil
+		for _, o := range c.Outputs {
+			if o.PNG != nil {
+				figs[name] = o.PNG
+				break
+			}
+		}
+	}
+	return figs
+}
