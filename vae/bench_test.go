@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/internal/fastblas"
 	"github.com/govae/govae/optim"
 	"github.com/govae/govae/vae"
 )
@@ -22,23 +23,30 @@ var benchPresets = []struct {
 		vae.Config{Objective: vae.ELBO, Samples: 1, Beta: 1, Batch: 20, Binarize: datasets.Dynamic, Adam: optim.Config{Schedule: optim.Constant(1e-3), Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-4}, Seed: 1}, 20 * 100},
 }
 
+// benchBackends are the matrix-product backends the benchmarks compare
+// (OpenBLAS is skipped where the library is not installed).
+var benchBackends = []fastblas.Backend{fastblas.BackendGonum, fastblas.BackendGo, fastblas.BackendOpenBLAS}
+
 // BenchmarkTrainStep measures training, one batch per iteration, on real
-// MNIST, and reports examples per second.
+// MNIST, for each preset and backend, and reports examples per second.
 func BenchmarkTrainStep(b *testing.B) {
 	for _, p := range benchPresets {
-		b.Run(p.name, func(b *testing.B) {
-			train, _ := mnist(b, p.bench, 1)
-			tr := newTrainer(b, p.arch, p.cfg, train)
-			perEpoch := tr.BatchesPerEpoch()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for done := 0; done < b.N; done += perEpoch {
-				if _, err := tr.TrainEpoch(nil); err != nil {
-					b.Fatal(err)
+		for _, backend := range benchBackends {
+			b.Run(p.name+"/"+backend.String(), func(b *testing.B) {
+				useBLAS(b, backend)
+				train, _ := mnist(b, p.bench, 1)
+				tr := newTrainer(b, p.arch, p.cfg, train)
+				perEpoch := tr.BatchesPerEpoch()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for done := 0; done < b.N; done += perEpoch {
+					if _, err := tr.TrainEpoch(nil); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.N*p.cfg.Batch)/b.Elapsed().Seconds(), "examples/s")
-		})
+				b.ReportMetric(float64(b.N*p.cfg.Batch)/b.Elapsed().Seconds(), "examples/s")
+			})
+		}
 	}
 }
 
