@@ -110,7 +110,8 @@ func BenchmarkKernel(b *testing.B) {
 
 // BenchmarkGorgoniaMLP times one forward and backward pass of a
 // 784-400-20-400-784 network (the VAE's layer sizes, without sampling) at
-// batch 128 in float32 through Gorgonia, with each backend's BLAS.
+// batch 128 in float32 through Gorgonia, with each backend's BLAS, in time
+// and CPU time (all threads) per pass.
 func BenchmarkGorgoniaMLP(b *testing.B) {
 	for _, be := range benchBackends() {
 		b.Run(be.name, func(b *testing.B) {
@@ -121,11 +122,15 @@ func BenchmarkGorgoniaMLP(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer vm.Close()
+			cpu0, ok := processCPUTime()
 			for b.Loop() {
 				if err := vm.RunAll(); err != nil {
 					b.Fatal(err)
 				}
 				vm.Reset()
+			}
+			if cpu1, _ := processCPUTime(); ok {
+				b.ReportMetric((cpu1-cpu0).Seconds()*1e3/float64(b.N), "CPU-ms/op")
 			}
 		})
 	}
