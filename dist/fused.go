@@ -184,7 +184,21 @@ func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, sigmoid func
 
 // softplus32 is Softplus in float32 arithmetic.
 func softplus32(x float32) float32 {
-	return max(x, 0) + math32.Log1p(math32.Exp(-math32.Abs(x)))
+	return max(x, 0) + log1p32(math32.Exp(-math32.Abs(x)))
+}
+
+// log1p32 returns log(1+t) for t ≥ 0 in float32 arithmetic, to within a
+// few units in the last place: with u = 1+t rounded, log(u)·t/(u-1)
+// corrects the rounding of u (Goldberg, "What every computer scientist
+// should know about floating-point arithmetic", 1991, theorem 4).
+// math32.Log1p converts to float64 and back, which costs more than the
+// whole of this.
+func log1p32(t float32) float32 {
+	u := 1 + t
+	if u == 1 {
+		return t
+	}
+	return math32.Log(u) * t / (u - 1)
 }
 
 // sigmoid32 is Sigmoid in float32 arithmetic.
