@@ -52,11 +52,6 @@ func NewRBM(visible, hidden int, rng *rand.Rand) *RBM {
 	return &RBM{W: mat.NewDense(visible, hidden, w), B: make([]float64, visible), C: make([]float64, hidden)}
 }
 
-// Clone returns a deep copy of r.
-func (r *RBM) Clone() *RBM {
-	return &RBM{W: mat.DenseCopyOf(r.W), B: append([]float64(nil), r.B...), C: append([]float64(nil), r.C...)}
-}
-
 // Dims returns the numbers of visible and hidden units.
 func (r *RBM) Dims() (visible, hidden int) { return r.W.Dims() }
 
