@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/govae/govae/datasets"
-	"github.com/govae/govae/internal/fastblas"
+	"github.com/govae/govae/fastblas"
 	"github.com/govae/govae/optim"
 	"github.com/govae/govae/vae"
 )

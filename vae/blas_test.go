@@ -7,7 +7,7 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	G "gorgonia.org/gorgonia"
 
-	"github.com/govae/govae/internal/fastblas"
+	"github.com/govae/govae/fastblas"
 	"github.com/govae/govae/vae"
 )
 

@@ -7,7 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/govae/govae/internal/fastblas"
+	"github.com/govae/govae/fastblas"
 )
 
 // Sgemm with row-major storage: C = A·Bᵀ for A 2×3 and B 2×3.
