@@ -10,8 +10,9 @@
 // Options.ModuleDir, through an overlay, so that nothing is written into the
 // module) and runs them in order, collecting each cell's text and the
 // pictures it shows with package nbutil. SetOutputs writes them into the
-// notebook, and CheckSaved tells whether a notebook's saved outputs are
-// those its current code gives.
+// notebook, CheckSaved tells whether a notebook's saved outputs are those its
+// current code gives, and Figures returns the saved pictures of the cells
+// whose metadata names a file to keep them in (for README.md).
 //
 // Compile errors and panics name the notebook, the cell (counted from 1
 // over all cells, Markdown included) and the line in it.
