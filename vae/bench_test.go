@@ -51,8 +51,9 @@ func BenchmarkTrainStep(b *testing.B) {
 }
 
 // BenchmarkEvaluate measures one evaluation pass (the test ELBO) over 1,000
-// test images.
+// test images, with the default (Go) matrix products.
 func BenchmarkEvaluate(b *testing.B) {
+	useBLAS(b, fastblas.BackendGo)
 	p := benchPresets[0]
 	_, test := mnist(b, 1, 1000)
 	m, err := vae.NewMLP(p.arch)
@@ -76,8 +77,10 @@ func BenchmarkEvaluate(b *testing.B) {
 
 // BenchmarkLogLikelihood measures the importance-sampled log p(x) of the
 // Burda model with 500 samples for 20 test images, and reports test images
-// per second (the full benchmark evaluates 10,000 with 5,000 samples).
+// per second (the full benchmark evaluates 10,000 with 5,000 samples), with
+// the default (Go) matrix products.
 func BenchmarkLogLikelihood(b *testing.B) {
+	useBLAS(b, fastblas.BackendGo)
 	p := benchPresets[1]
 	_, test := mnist(b, 1, 20)
 	m, err := vae.NewMLP(p.arch)

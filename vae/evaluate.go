@@ -10,7 +10,6 @@ import (
 	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/elbo"
-	"github.com/govae/govae/internal/rewind"
 )
 
 // Evaluator measures a model on data, on graphs of its own that compute no
@@ -196,7 +195,7 @@ func (e *Evaluator) LogLikelihood(set *datasets.Set, k, chunk int, seed uint64, 
 			if err := noise.Fill(wg.epsT); err != nil {
 				return err
 			}
-			rewind.Rewind(wg.vm)
+			wg.vm.Reset()
 			if err := wg.vm.RunAll(); err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/elbo"
-	"github.com/govae/govae/internal/rewind"
 )
 
 // batchGraph is a model's bound built for a fixed batch size, with its
@@ -95,7 +94,7 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 
 // run evaluates the graph on the values in xT, epsT and betaT.
 func (bg *batchGraph) run() error {
-	rewind.Rewind(bg.vm)
+	bg.vm.Reset()
 	return bg.vm.RunAll()
 }
 
