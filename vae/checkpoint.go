@@ -137,8 +137,13 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	return c, err
 }
 
-// Restore loads c's parameters into the model (enough to evaluate it).
+// Restore loads c's parameters into the model (enough to evaluate it). A
+// model whose networks have not been built yet is built first, on a scratch
+// graph, so that its parameters exist.
 func (m *Model) Restore(c *Checkpoint) error {
+	if err := m.materialize(); err != nil {
+		return err
+	}
 	if err := m.Params.Restore(c.Params); err != nil {
 		return &CheckpointError{Reason: err.Error()}
 	}

@@ -3,6 +3,7 @@ package vae
 import (
 	"fmt"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -83,4 +84,25 @@ func parseDtype(s string) (tensor.Dtype, error) {
 		return tensor.Float64, nil
 	}
 	return tensor.Dtype{}, fmt.Errorf("vae: dtype %q: use float32 or float64", s)
+}
+
+// materialize builds the encoder and decoder once on a scratch graph, so
+// that every parameter exists (networks create their weights when first
+// built), then drops the graph.
+func (m *Model) materialize() error {
+	if len(m.Params.order) > 0 {
+		return nil
+	}
+	g := G.NewGraph()
+	defer m.Params.forget(g)
+	dt := m.Params.Dtype()
+	x := G.NewMatrix(g, dt, G.WithShape(1, m.Input), G.WithName("x"))
+	if _, err := m.Encoder.Encode(m.Params, x); err != nil {
+		return fmt.Errorf("vae: building the encoder: %w", err)
+	}
+	z := G.NewMatrix(g, dt, G.WithShape(1, m.Latent), G.WithName("z"))
+	if _, err := m.Decoder.Decode(m.Params, z); err != nil {
+		return fmt.Errorf("vae: building the decoder: %w", err)
+	}
+	return nil
 }

@@ -244,3 +244,39 @@ func TestBadCheckpoints(t *testing.T) {
 		t.Errorf("the good checkpoint: %v", err)
 	}
 }
+
+// TestRestoreIntoFreshModel loads a checkpoint into a model that has never
+// been built on a graph, and checks that it evaluates as the trained one.
+func TestRestoreIntoFreshModel(t *testing.T) {
+	train, test := mnist(t, 100, 50)
+	arch, cfg := smallArch("float32"), smallConfig(vae.ELBO, 1)
+	tr := newTrainer(t, arch, cfg, train)
+	trainEpochs(t, tr, 1)
+	ckpt, err := tr.Checkpoint(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := vae.NewMLP(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Restore(ckpt); err != nil {
+		t.Fatal(err)
+	}
+	var losses []float64
+	for _, m := range []*vae.Model{tr.Model(), fresh} {
+		ev, err := vae.NewEvaluator(m, 25)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _, err := ev.ELBO(test, 1)
+		ev.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		losses = append(losses, st.Loss)
+	}
+	if losses[0] != losses[1] {
+		t.Errorf("restored model's test loss %v, trained model's %v", losses[1], losses[0])
+	}
+}
