@@ -35,7 +35,9 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+	G "gorgonia.org/gorgonia"
 
+	"github.com/govae/govae/fastblas"
 	"github.com/govae/govae/train"
 )
 
@@ -111,7 +113,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// A first pass reads -preset, whose configuration the flags then
 	// override in a second pass over the same arguments.
 	cfg := train.DefaultConfig()
-	fs, resume, export := newFlagSet(&cfg, stderr)
+	fs, resume, export, backend := newFlagSet(&cfg, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -144,16 +146,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return fail(2, err)
 		}
 		cfg = p.Config
-		fs, _, _ = newFlagSet(&cfg, stderr)
+		fs, _, _, backend = newFlagSet(&cfg, stderr)
 		if err := fs.Parse(args); err != nil {
 			return 2
 		}
 	}
 	opts := train.Options{Log: stdout, Progress: progress(stderr)}
+	// Gorgonia's BLAS is global: set it once, before any graph is built.
+	useBLAS := func() error {
+		impl, desc, err := fastblas.Select(*backend)
+		if err != nil {
+			return err
+		}
+		G.Use(impl)
+		fmt.Fprintf(stdout, "matrix products: %s\n", desc)
+		return nil
+	}
 
 	if *resume == "" {
 		if err := cfg.Validate(); err != nil {
 			return fail(2, err)
+		}
+		if err := useBLAS(); err != nil {
+			return fail(1, err)
 		}
 		if _, err := train.Train(cfg, opts); err != nil {
 			return fail(1, err)
@@ -169,6 +184,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(2, err)
 	}
+	if err := useBLAS(); err != nil {
+		return fail(1, err)
+	}
 	if _, err := saved.Resume(rcfg, opts); err != nil {
 		return fail(1, err)
 	}
@@ -177,7 +195,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // newFlagSet returns the flags of vae-train bound to cfg, and those of
 // -resume and -export-test.
-func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, export *string) {
+func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, export *string, backend *fastblas.Backend) {
 	fs = flag.NewFlagSet("vae-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -187,7 +205,9 @@ func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, 
 	bindFlags(fs, cfg)
 	resume = fs.String("resume", "", "continue the run in this output `folder` from its model.ckpt")
 	export = fs.String("export-test", "", "write the fixed binarised test set to this `file` (IDX) and exit")
-	return fs, resume, export
+	backend = new(fastblas.Backend)
+	fs.TextVar(backend, "blas", fastblas.BackendGo, "matrix `products`: go (packed Go GEMM, no cgo), gonum (gonum's pure Go), openblas (the system's libopenblas, loaded at run time) or auto (openblas if it loads, else go); results agree to float tolerance, not bit for bit")
+	return fs, resume, export, backend
 }
 
 // onlyFlags reports the first flag given on fs that is not one of allowed.
@@ -210,10 +230,11 @@ func resumeConfig(given *flag.FlagSet, args []string, saved *train.Saved) (train
 	fs.SetOutput(io.Discard)
 	bindFlags(fs, &cfg)
 	fs.String("resume", "", "")
+	fs.String("blas", "", "")
 	var conflicts []string
 	given.Visit(func(f *flag.Flag) {
 		switch {
-		case f.Name == "resume" || slices.Contains(train.ResumeChangeable(), f.Name):
+		case f.Name == "resume" || f.Name == "blas" || slices.Contains(train.ResumeChangeable(), f.Name):
 		case f.Name == "out":
 			conflicts = append(conflicts, fmt.Sprintf("-out %s: the output folder of a resumed run is the -resume folder", f.Value))
 		default:

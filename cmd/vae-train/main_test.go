@@ -41,6 +41,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-objective", "elbo2"}, "elbo2"},
 		{[]string{"-binarize", "yes"}, "yes"},
 		{[]string{"-dtype", "float16"}, "float16"},
+		{[]string{"-blas", "mkl"}, `unknown BLAS backend "mkl"`},
 		{[]string{"-k", "0"}, "-k 0"},
 		{[]string{"-beta", "-1"}, "-beta -1"},
 		{[]string{"-warmup", "-2"}, "-warmup -2"},
