@@ -304,7 +304,7 @@ def main():
         t1 = time.perf_counter()
         test = evaluate()
         history.append(dict(epoch=epoch + 1, lr=lr, train_loss=total / n, test_loss=test["loss"],
-                            epoch_seconds=secs, eval_seconds=time.perf_counter() - t1))
+                            active_units=test["active_units"], epoch_seconds=secs, eval_seconds=time.perf_counter() - t1))
         print(f"epoch {epoch + 1}/{run_epochs}: train loss {total / n:.2f}, test loss {test['loss']:.2f} "
               f"(recon {test['recon']:.2f}, KL {test['kl']:.2f}), {secs:.1f} s", flush=True)
 
