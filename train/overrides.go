@@ -14,7 +14,7 @@ import (
 type Override struct {
 	Flag   string `json:"flag"`   // the flag, without its dash
 	Value  string `json:"value"`  // the run's value, as the flag takes it
-	Preset string `json:"preset"` // the preset's value
+	Preset string `json:"preset"` // the preset's value (DefaultConfig's without a preset)
 }
 
 // base returns the configuration c starts from: its preset's, or
