@@ -1,0 +1,57 @@
+#!/bin/sh
+# Measures the speed table of BENCHMARK.md in one sitting: seconds per
+# training epoch (median of EPOCHS epochs) and peak resident memory, for
+# govae with its default matrix products (-blas go: pure Go, no cgo), govae
+# with the system's OpenBLAS (-blas openblas), and PyTorch in its fastest
+# setup here (see bench/reference.sh); then the time of the importance-
+# sampled log p(x) with 5,000 samples on EVAL_IMAGES test images of a
+# briefly trained Burda model, for govae and PyTorch.
+#
+#   bench/speed.sh OUTDIR
+#
+# Run from the repository root; needs python3-torch and libopenblas0-pthread
+# (apt-get install -y python3-torch libopenblas0-pthread) and GNU time.
+set -eu
+
+out=${1:?usage: bench/speed.sh OUTDIR}
+epochs=${EPOCHS:-3}
+images=${EVAL_IMAGES:-200}
+mkdir -p "$out"
+
+GOFLAGS=-buildvcs=true go build -o "$out/vae-train" ./cmd/vae-train
+"$out/vae-train" -export-test "$out/test-binarized.idx" >/dev/null
+
+# The PyTorch command, as a program GNU time can run.
+torch="env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OMP_WAIT_POLICY=PASSIVE
+	/usr/bin/python3 bench/pytorch_vae.py --threads 2 --blas-threads 1"
+
+# measure NAME CMD...: runs CMD under GNU time, keeping its peak RSS (KiB).
+measure() {
+	name=$1
+	shift
+	echo "== $name: $*"
+	/usr/bin/time -f '%M' -o "$out/$name.rss" "$@" >"$out/$name.log" 2>"$out/$name.err"
+}
+
+for preset in pytorch-example burda-vae burda-iwae; do
+	for blas in go openblas; do
+		measure "go-$blas-$preset" "$out/vae-train" -blas "$blas" -out "$out/go-$blas-$preset" \
+			-preset "$preset" -budget "$epochs" -eval-limit 500 -eval-k 0
+	done
+	bin=""
+	[ "$preset" = pytorch-example ] || bin="--binarized-test $out/test-binarized.idx"
+	# shellcheck disable=SC2086
+	measure "torch-$preset" $torch --preset "$preset" --budget "$epochs" --eval-limit 500 --eval-k 0 $bin \
+		--out "$out/torch-$preset.json"
+done
+
+# log p(x), K = 5,000, on the first $images test images, after one epoch of
+# the Burda protocol on 2,000 training images (the time of the estimate
+# hardly depends on the weights).
+measure go-logpx "$out/vae-train" -out "$out/go-logpx-run" -preset burda-vae -budget 1 -limit 2000 \
+	-eval-limit "$images" -eval-k 5000
+# shellcheck disable=SC2086
+measure torch-logpx $torch --preset burda-vae --budget 1 --limit 2000 --eval-limit "$images" \
+	--binarized-test "$out/test-binarized.idx" --out "$out/torch-logpx.json"
+
+/usr/bin/python3 bench/speed_table.py "$out" "$images"
