@@ -4,10 +4,12 @@
 //
 //	ebm-train                                   # CD25(500) of Salakhutdinov & Murray (2008)
 //	ebm-train -hidden 20 -k 1 -epochs 10        # small enough for exact log Z
+//	ebm-train -eval runs/DIR -ais-runs 1000     # score a saved run again
 //
 // The output folder (printed; -out or runs/...) receives config.json,
 // metrics.jsonl (one line per epoch), model.ckpt, filters.png, samples.png
-// and results.json. The same flags and -seed give the same numbers.
+// and results.json; -eval writes eval.json there. The same flags and -seed
+// give the same numbers.
 package main
 
 import (
