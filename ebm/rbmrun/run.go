@@ -61,9 +61,10 @@ type Results struct {
 	// Dir is the output folder.
 	Dir string `json:"-"`
 	// Epochs is the number of epochs trained and TrainSeconds the time
-	// they took, monitoring excluded.
+	// they took, monitoring excluded (zero, and left out of the JSON, for
+	// Evaluate, which trains nothing).
 	Epochs       int     `json:"epochs"`
-	TrainSeconds float64 `json:"train_seconds"`
+	TrainSeconds float64 `json:"train_seconds,omitempty"`
 	// TestImages is the number of test images scored, MeanNegFreeEnergy
 	// the mean of -F(v) over them: log p(v) = -F(v) - log Z.
 	TestImages        int     `json:"test_images"`
