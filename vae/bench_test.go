@@ -53,17 +53,17 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
-// BenchmarkEvaluate measures one evaluation pass (the test ELBO) over 1,000
-// test images, with the default (Go) matrix products.
-func BenchmarkEvaluate(b *testing.B) {
+// benchEvaluation times run, one evaluation of nTest test images with an
+// untrained model of arch evaluated batch images at a time, with the
+// default (Go) matrix products, and reports images per second.
+func benchEvaluation(b *testing.B, arch vae.Arch, nTest, batch int, run func(*vae.Evaluator, *datasets.Set) error) {
 	useBLAS(b, fastblas.BackendGo)
-	p := benchPresets[0]
-	_, test := mnist(b, 1, 1000)
-	m, err := vae.NewMLP(p.arch)
+	_, test := mnist(b, 1, nTest)
+	m, err := vae.NewMLP(arch)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ev, err := vae.NewEvaluator(m, 500)
+	ev, err := vae.NewEvaluator(m, batch)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,36 +71,28 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, _, err := ev.ELBO(test, 1); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N*test.Len())/b.Elapsed().Seconds(), "examples/s")
-}
-
-// BenchmarkLogLikelihood measures the importance-sampled log p(x) of the
-// Burda model with 500 samples for 20 test images, and reports test images
-// per second (the full benchmark evaluates 10,000 with 5,000 samples), with
-// the default (Go) matrix products.
-func BenchmarkLogLikelihood(b *testing.B) {
-	useBLAS(b, fastblas.BackendGo)
-	p := benchPresets[1]
-	_, test := mnist(b, 1, 20)
-	m, err := vae.NewMLP(p.arch)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ev, err := vae.NewEvaluator(m, 20)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ev.Close()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, err := ev.LogLikelihood(test, 500, 100, 1, nil); err != nil {
+		if err := run(ev, test); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N*test.Len())/b.Elapsed().Seconds(), "images/s")
+}
+
+// BenchmarkEvaluate measures one evaluation pass (the test ELBO) over 1,000
+// test images of the pytorch-example model.
+func BenchmarkEvaluate(b *testing.B) {
+	benchEvaluation(b, benchPresets[0].arch, 1000, 500, func(ev *vae.Evaluator, test *datasets.Set) error {
+		_, _, err := ev.ELBO(test, 1)
+		return err
+	})
+}
+
+// BenchmarkLogLikelihood measures the importance-sampled log p(x) of the
+// Burda model with 500 samples for 20 test images (the full benchmark
+// evaluates 10,000 with 5,000 samples).
+func BenchmarkLogLikelihood(b *testing.B) {
+	benchEvaluation(b, benchPresets[1].arch, 20, 20, func(ev *vae.Evaluator, test *datasets.Set) error {
+		_, err := ev.LogLikelihood(test, 500, 100, 1, nil)
+		return err
+	})
 }

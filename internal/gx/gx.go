@@ -67,14 +67,6 @@ func (b *B) Mul(x, y *G.Node) *G.Node {
 	return b.do(func() (*G.Node, error) { return G.HadamardProd(x, y) }, "mul")
 }
 
-// Div returns x / y, elementwise.
-func (b *B) Div(x, y *G.Node) *G.Node {
-	if !b.live(x, y) {
-		return nil
-	}
-	return b.do(func() (*G.Node, error) { return G.HadamardDiv(x, y) }, "div")
-}
-
 // Scale returns c·x for a Go number c, as a constant of x's dtype.
 func (b *B) Scale(c float64, x *G.Node) *G.Node {
 	if !b.live(x) {
@@ -121,22 +113,6 @@ func (b *B) AddRow(x, v *G.Node) *G.Node {
 		return nil
 	}
 	return b.do(func() (*G.Node, error) { return G.BroadcastAdd(x, v, nil, []byte{0}) }, "add row")
-}
-
-// SubCol subtracts a column vector v (batch,) from every column of x (batch, dim).
-func (b *B) SubCol(x, v *G.Node) *G.Node {
-	if !b.live(x, v) {
-		return nil
-	}
-	return b.do(func() (*G.Node, error) { return G.BroadcastSub(x, v, nil, []byte{1}) }, "sub col")
-}
-
-// SubRow subtracts a row vector v (dim,) from every row of x (n, dim).
-func (b *B) SubRow(x, v *G.Node) *G.Node {
-	if !b.live(x, v) {
-		return nil
-	}
-	return b.do(func() (*G.Node, error) { return G.BroadcastSub(x, v, nil, []byte{0}) }, "sub row")
 }
 
 // Unary operations.
