@@ -31,7 +31,12 @@ func adamUpdate[T float32 | float64](w, g, m, v []T, h hyper) {
 	g = g[:len(w)]
 	m = m[:len(w)]
 	v = v[:len(w)]
-	for i := range w {
+	start := 0
+	if w32, ok := any(w).([]float32); ok {
+		start = adamVector32(w32, any(g).([]float32), any(m).([]float32), any(v).([]float32),
+			adamConsts32{float32(b1), float32(omb1), float32(b2), float32(omb2), float32(step), float32(ic2), float32(eps)})
+	}
+	for i := start; i < len(w); i++ {
 		gi := g[i]
 		mi := b1*m[i] + omb1*gi
 		vi := b2*v[i] + omb2*gi*gi

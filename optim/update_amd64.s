@@ -1,0 +1,56 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func adamKernel32(w, grad, m, v *float32, n int, k *adamConsts32)
+//
+// Applies adamUpdate to n elements, n a multiple of 8, eight at a time with
+// AVX. Each lane does the scalar loop's operations in the same order with
+// the same roundings (no fused multiply-add), so the result is bit for bit
+// that of the Go loop.
+TEXT ·adamKernel32(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), AX
+	VBROADCASTSS 0(AX), Y8   // β1
+	VBROADCASTSS 4(AX), Y9   // 1−β1
+	VBROADCASTSS 8(AX), Y10  // β2
+	VBROADCASTSS 12(AX), Y11 // 1−β2
+	VBROADCASTSS 16(AX), Y12 // α/c1
+	VBROADCASTSS 20(AX), Y13 // 1/c2
+	VBROADCASTSS 24(AX), Y14 // ε
+	SHRQ $3, CX
+	JZ   done
+
+loop:
+	VMOVUPS (SI), Y0         // g
+	VMULPS  (R8), Y8, Y1     // β1·m
+	VMULPS  Y0, Y9, Y2       // (1−β1)·g
+	VADDPS  Y2, Y1, Y1       // m
+	VMOVUPS Y1, (R8)
+	VMULPS  (R9), Y10, Y3    // β2·v
+	VMULPS  Y0, Y11, Y4      // (1−β2)·g
+	VMULPS  Y0, Y4, Y4       // ·g
+	VADDPS  Y4, Y3, Y3       // v
+	VMOVUPS Y3, (R9)
+	VMULPS  Y3, Y13, Y5      // v/c2
+	VSQRTPS Y5, Y5
+	VADDPS  Y14, Y5, Y5      // √(v/c2) + ε
+	VMULPS  Y1, Y12, Y6      // (α/c1)·m
+	VDIVPS  Y5, Y6, Y6       // … / (√(v/c2) + ε)
+	VMOVUPS (DI), Y7
+	VSUBPS  Y6, Y7, Y7
+	VMOVUPS Y7, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	DECQ    CX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
