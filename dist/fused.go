@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"math"
 	"runtime"
 	"sync"
 
 	"github.com/chewxy/hm"
-	"github.com/chewxy/math32"
+	"github.com/govae/govae/internal/vmath"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -124,7 +123,7 @@ func (op bernoulliGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Valu
 		if !ok1 || !ok2 || !ok3 {
 			return nil, fmt.Errorf("dist: %v: mixed dtypes", op)
 		}
-		bernoulliGrad(x, l, g, out, cols, sigmoid32)
+		bernoulliGrad32(x, l, g, out, cols)
 	case []float64:
 		l, ok1 := in[1].Data().([]float64)
 		g, ok2 := asSlice[float64](in[2])
@@ -190,27 +189,24 @@ func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, sigmoid func
 	})
 }
 
-// bernoulliRows32 is bernoulliRows for float32 with one logarithm per eight
-// pixels instead of one per pixel: Σ_d softplus(l_d) = Σ_d max(l_d, 0) +
-// log Π_d (1 + exp(-|l_d|)), each factor in (1, 2], so a product of eight
-// is at most 256 and cannot overflow. The logarithm was the largest cost of
-// the importance-sampled evaluation; the product's rounding adds about
-// 1e-6 nats per eight pixels, below float32's resolution of a 784-pixel sum.
+// bernoulliRows32 is bernoulliRows for float32 with the vector kernel of
+// internal/vmath: eight pixels at a time, where math32's exponential and
+// logarithm per pixel were the largest cost of the importance-sampled
+// evaluation and a large one of training.
 func bernoulliRows32(x, l, out []float32, cols int) {
 	byRows(len(out), cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			xr, lr := x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols]
-			var s float32
-			prod := float32(1)
-			for d, ld := range lr {
-				s += xr[d]*ld - max(ld, 0)
-				prod *= 1 + math32.Exp(-math32.Abs(ld))
-				if d%8 == 7 {
-					s -= log32(prod)
-					prod = 1
-				}
-			}
-			out[b] = s - log32(prod)
+			out[b] = vmath.BernoulliLogProb(x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols])
+		}
+	})
+}
+
+// bernoulliGrad32 is bernoulliGrad for float32 with the vector kernel.
+func bernoulliGrad32(x, l, g, out []float32, cols int) {
+	byRows(len(x)/cols, cols, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			r := b * cols
+			vmath.BernoulliGrad(out[r:r+cols], x[r:r+cols], l[r:r+cols], g[b%len(g)])
 		}
 	})
 }
@@ -233,36 +229,6 @@ func byRows(rows, cols int, f func(lo, hi int)) {
 		wg.Go(func() { f(lo, hi) })
 	}
 	wg.Wait()
-}
-
-// log32 returns log(x) for finite x > 0 in float32 arithmetic: Cephes'
-// logf (Moshier, 1984-2000), x = m·2^e with m in [√½, √2), and a degree-9
-// polynomial for log(m). math32.Log takes four times as long.
-func log32(x float32) float32 {
-	bits := math.Float32bits(x)
-	e := float32(int32(bits>>23&0xff) - 126)
-	m := math.Float32frombits(bits&0x807fffff | 0x3f000000) // in [0.5, 1)
-	if m < 0.70710677 {
-		e--
-		m = m + m - 1
-	} else {
-		m--
-	}
-	z := m * m
-	y := ((((((((7.0376836292e-2*m-1.1514610310e-1)*m+1.1676998740e-1)*m-1.2420140846e-1)*m+
-		1.4249322787e-1)*m-1.6668057665e-1)*m+2.0000714765e-1)*m-2.4999993993e-1)*m + 3.3333331174e-1) * m * z
-	y += -2.12194440e-4 * e
-	y -= 0.5 * z
-	return m + y + 0.693359375*e
-}
-
-// sigmoid32 is Sigmoid in float32 arithmetic.
-func sigmoid32(x float32) float32 {
-	if x >= 0 {
-		return 1 / (1 + math32.Exp(-x))
-	}
-	e := math32.Exp(x)
-	return e / (1 + e)
 }
 
 func (bernoulliLogProbOp) ReturnsPtr() bool     { return false }

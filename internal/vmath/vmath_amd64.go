@@ -1,0 +1,19 @@
+//go:build !purego
+
+package vmath
+
+import "golang.org/x/sys/cpu"
+
+// haveKernels reports whether the AVX2+FMA kernels can run here.
+var haveKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// The kernels below are in vmath_amd64.s; n is a multiple of 8.
+
+//go:noescape
+func bernoulliAVX(x, l *float32, n int) float32
+
+//go:noescape
+func bernoulliGradAVX(dst, x, l *float32, n int, scale float32)
+
+//go:noescape
+func tanhAVX(dst, x *float32, n int)

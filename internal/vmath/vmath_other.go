@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package vmath
+
+// haveKernels is false where there are no assembly kernels: the scalar
+// functions do all the work.
+const haveKernels = false
+
+func bernoulliAVX(x, l *float32, n int) float32 { panic("vmath: no assembly kernels here") }
+
+func bernoulliGradAVX(dst, x, l *float32, n int, scale float32) {
+	panic("vmath: no assembly kernels here")
+}
+
+func tanhAVX(dst, x *float32, n int) { panic("vmath: no assembly kernels here") }
