@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"runtime"
-	"sync"
 
 	"github.com/chewxy/hm"
 	"github.com/govae/govae/internal/vmath"
@@ -165,7 +163,7 @@ func asSlice[T float32 | float64](v G.Value) ([]T, bool) {
 }
 
 func bernoulliRows[T float32 | float64](x, l, out []T, cols int, softplus func(T) T) {
-	byRows(len(out), cols, func(lo, hi int) {
+	vmath.Rows(len(out), cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			xr, lr := x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols]
 			var s T
@@ -178,7 +176,7 @@ func bernoulliRows[T float32 | float64](x, l, out []T, cols int, softplus func(T
 }
 
 func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, sigmoid func(T) T) {
-	byRows(len(x)/cols, cols, func(lo, hi int) {
+	vmath.Rows(len(x)/cols, cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			gb := g[b%len(g)]
 			xr, lr, or := x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols], out[b*cols:(b+1)*cols]
@@ -194,7 +192,7 @@ func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, sigmoid func
 // logarithm per pixel were the largest cost of the importance-sampled
 // evaluation and a large one of training.
 func bernoulliRows32(x, l, out []float32, cols int) {
-	byRows(len(out), cols, func(lo, hi int) {
+	vmath.Rows(len(out), cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			out[b] = vmath.BernoulliLogProb(x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols])
 		}
@@ -203,32 +201,12 @@ func bernoulliRows32(x, l, out []float32, cols int) {
 
 // bernoulliGrad32 is bernoulliGrad for float32 with the vector kernel.
 func bernoulliGrad32(x, l, g, out []float32, cols int) {
-	byRows(len(x)/cols, cols, func(lo, hi int) {
+	vmath.Rows(len(x)/cols, cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			r := b * cols
 			vmath.BernoulliGrad(out[r:r+cols], x[r:r+cols], l[r:r+cols], g[b%len(g)])
 		}
 	})
-}
-
-// parallelFrom is the number of elements from which byRows splits the work.
-const parallelFrom = 1 << 15
-
-// byRows calls f on ranges of rows that together cover [0, rows), one
-// goroutine per range for large matrices. Each row is summed by one call in
-// a fixed order, so results do not depend on the number of goroutines.
-func byRows(rows, cols int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), rows)
-	if workers < 2 || rows*cols < parallelFrom {
-		f(0, rows)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := rows*w/workers, rows*(w+1)/workers
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
 }
 
 func (bernoulliLogProbOp) ReturnsPtr() bool     { return false }

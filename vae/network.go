@@ -73,11 +73,12 @@ func (a *Activation) UnmarshalText(text []byte) error {
 	return fmt.Errorf("vae: unknown activation %q: use relu or tanh", text)
 }
 
-func (a Activation) apply(b *gx.B, x *G.Node) *G.Node {
+// act is the activation as a gx.BiasAct argument.
+func (a Activation) act() gx.Act {
 	if a == Tanh {
-		return b.Tanh(x)
+		return gx.Tanh
 	}
-	return b.Relu(x)
+	return gx.ReLU
 }
 
 // MLP is a multilayer perceptron: affine layers of the Hidden sizes, each
@@ -96,17 +97,17 @@ func (m MLP) hidden(p *Params, b *gx.B, x *G.Node) (*G.Node, int, error) {
 	h := x
 	for i, size := range m.Hidden {
 		var err error
-		if h, err = affine(p, b, h, fmt.Sprintf("%s.h%d", m.Name, i), width, size, Zeros); err != nil {
+		if h, err = affine(p, b, h, fmt.Sprintf("%s.h%d", m.Name, i), width, size, Zeros, m.Activation.act()); err != nil {
 			return nil, 0, err
 		}
-		h = m.Activation.apply(b, h)
 		width = size
 	}
 	return h, width, b.Err
 }
 
-// affine returns x·W + b for the parameters name.W (in, out) and name.b (out,).
-func affine(p *Params, b *gx.B, x *G.Node, name string, in, out int, biasInit Init) (*G.Node, error) {
+// affine returns act(x·W + b) for the parameters name.W (in, out) and
+// name.b (out,).
+func affine(p *Params, b *gx.B, x *G.Node, name string, in, out int, biasInit Init, act gx.Act) (*G.Node, error) {
 	w, err := p.Matrix(x.Graph(), name+".W", in, out, Glorot)
 	if err != nil {
 		return nil, err
@@ -115,7 +116,7 @@ func affine(p *Params, b *gx.B, x *G.Node, name string, in, out int, biasInit In
 	if err != nil {
 		return nil, err
 	}
-	return b.AddRow(b.MatMul(x, w), bias), nil
+	return b.BiasAct(b.MatMul(x, w), bias, act), nil
 }
 
 // MLPEncoder is the default encoder: an MLP whose output layer gives the
@@ -136,11 +137,11 @@ func (e MLPEncoder) Encode(p *Params, x *G.Node) (dist.Normal, error) {
 	if err != nil {
 		return dist.Normal{}, fmt.Errorf("vae: %s: %w", e.Name, err)
 	}
-	mean, err := affine(p, &b, h, e.Name+".mean", width, e.Latent, Zeros)
+	mean, err := affine(p, &b, h, e.Name+".mean", width, e.Latent, Zeros, gx.Identity)
 	if err != nil {
 		return dist.Normal{}, err
 	}
-	logVar, err := affine(p, &b, h, e.Name+".logvar", width, e.Latent, Zeros)
+	logVar, err := affine(p, &b, h, e.Name+".logvar", width, e.Latent, Zeros, gx.Identity)
 	if err != nil {
 		return dist.Normal{}, err
 	}
@@ -177,7 +178,7 @@ func (d BernoulliDecoder) Decode(p *Params, z *G.Node) (dist.LogProber, error) {
 		}
 		biasInit = Values(d.OutputBias)
 	}
-	logits, err := affine(p, &b, h, d.Name+".out", width, d.Out, biasInit)
+	logits, err := affine(p, &b, h, d.Name+".out", width, d.Out, biasInit, gx.Identity)
 	if err != nil {
 		return nil, err
 	}
