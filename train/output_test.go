@@ -230,25 +230,3 @@ func TestManifoldGrid(t *testing.T) {
 		}
 	}
 }
-
-func TestLinesProgress(t *testing.T) {
-	var buf bytes.Buffer
-	p := NewLines(&buf)
-	p.Start("epoch 1/2", 20)
-	for i := 1; i <= 20; i++ {
-		p.Update(i)
-	}
-	p.Finish()
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 10 || lines[0] != "epoch 1/2: 10% (2/20)" || lines[9] != "epoch 1/2: 100% (20/20)" {
-		t.Errorf("progress lines %q", lines)
-	}
-	buf.Reset()
-	p.Start("log p(x)", 3)
-	for i := 1; i <= 3; i++ {
-		p.Update(i)
-	}
-	if got := buf.String(); got != "log p(x): 33% (1/3)\nlog p(x): 66% (2/3)\nlog p(x): 100% (3/3)\n" {
-		t.Errorf("progress lines %q", got)
-	}
-}

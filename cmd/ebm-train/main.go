@@ -21,6 +21,7 @@ import (
 
 	"github.com/govae/govae/ebm"
 	"github.com/govae/govae/ebm/rbmrun"
+	"github.com/govae/govae/internal/progress"
 )
 
 func main() {
@@ -37,15 +38,15 @@ func main() {
 		fmt.Fprintf(os.Stderr, "ebm-train: %v\nRun ebm-train -h for the flags.\n", err)
 		os.Exit(2)
 	}
-	progress := newProgress(os.Stderr)
-	hooks := rbmrun.Hooks{Log: progress, Batch: progress.batch}
+	display := progress.New(os.Stderr, progress.Silent)
+	hooks := rbmrun.Hooks{Log: display, Batch: epochBars(display)}
 	var res rbmrun.Results
 	if cfg.evalDir != "" {
 		res, err = rbmrun.Evaluate(cfg.evalDir, cfg.Config, hooks)
 	} else {
 		res, err = rbmrun.Run(cfg.Config, hooks)
 	}
-	progress.finish()
+	display.Finish()
 	var div *ebm.DivergenceError
 	switch {
 	case errors.As(err, &div):
@@ -54,6 +55,19 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("output folder: %s\n", res.Dir)
+}
+
+// epochBars returns a batch hook that shows a bar per epoch on d (on a
+// terminal; nothing otherwise, the epoch lines of the log being enough).
+func epochBars(d *progress.Display) func(epoch, done, total int) {
+	current := 0
+	return func(epoch, done, total int) {
+		if epoch != current {
+			current = epoch
+			d.Start(fmt.Sprintf("epoch %d", epoch), total)
+		}
+		d.Update(done)
+	}
 }
 
 // usageError is a command line the flag package rejected (and reported).

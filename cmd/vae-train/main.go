@@ -34,10 +34,10 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/term"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govae/govae/fastblas"
+	"github.com/govae/govae/internal/progress"
 	"github.com/govae/govae/train"
 )
 
@@ -151,7 +151,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	opts := train.Options{Log: stdout, Progress: progress(stderr)}
+	opts := train.Options{Log: stdout, Progress: progress.New(stderr, progress.Tenths)}
 	// Gorgonia's BLAS is global: set it once, before any graph is built.
 	useBLAS := func() error {
 		impl, desc, err := fastblas.Select(*backend)
@@ -261,13 +261,4 @@ func resumeConfig(given *flag.FlagSet, args []string, saved *train.Saved) (train
 			cfg.Epochs, cfg.Budget, saved.Dir, done, done)
 	}
 	return cfg, nil
-}
-
-// progress returns a progress bar on w if it is a terminal, plain lines
-// otherwise.
-func progress(w io.Writer) train.Progress {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return train.NewBar(w)
-	}
-	return train.NewLines(w)
 }
