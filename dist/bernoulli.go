@@ -1,6 +1,8 @@
 package dist
 
 import (
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/govae/govae/internal/gx"
@@ -31,6 +33,20 @@ func (d Bernoulli) LogProb(x *G.Node) (*G.Node, error) {
 	checkSameShape("Bernoulli.LogProb: x", x, "Logits", d.Logits)
 	lp, err := G.ApplyOp(bernoulliLogProbOp{}, x, d.Logits)
 	return lp, wrap("Bernoulli.LogProb", err)
+}
+
+// LogProbRepeated returns LogProb of x stacked copies times along the rows
+// (gx.Tile's layout: row r of Logits meets row r mod n of the n-row x),
+// without building the stacked matrix. Logits must have copies times as
+// many rows as x.
+func (d Bernoulli) LogProbRepeated(x *G.Node, copies int) (*G.Node, error) {
+	checkMatrix("Bernoulli.LogProbRepeated: x", x)
+	checkMatrix("Bernoulli.Logits", d.Logits)
+	if copies < 1 || d.Logits.Shape()[0] != copies*x.Shape()[0] || d.Logits.Shape()[1] != x.Shape()[1] {
+		return nil, fmt.Errorf("dist: Bernoulli.LogProbRepeated: x of shape %v repeated %d times for logits of shape %v", x.Shape(), copies, d.Logits.Shape())
+	}
+	lp, err := G.ApplyOp(bernoulliLogProbOp{}, x, d.Logits)
+	return lp, wrap("Bernoulli.LogProbRepeated", err)
 }
 
 // Mean returns the probabilities sigmoid(Logits), a (batch, dim) node.

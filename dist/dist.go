@@ -9,8 +9,18 @@ type LogProber interface {
 	LogProb(x *G.Node) (*G.Node, error)
 }
 
+// RepeatedLogProber is a LogProber that can score x stacked several times
+// along the rows (as gx.Tile stacks it) without the stacked copy: the
+// importance-sampled bounds score each example once per sample, and
+// building that matrix was a large part of their cost.
+type RepeatedLogProber interface {
+	LogProber
+	LogProbRepeated(x *G.Node, copies int) (*G.Node, error)
+}
+
 var (
-	_ LogProber = Normal{}
-	_ LogProber = StdNormal{}
-	_ LogProber = Bernoulli{}
+	_ RepeatedLogProber = Bernoulli{}
+	_ LogProber         = Normal{}
+	_ LogProber         = StdNormal{}
+	_ LogProber         = Bernoulli{}
 )

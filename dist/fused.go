@@ -11,16 +11,19 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// bernoulliLogProbOp computes Σ_d [x_d·l_d - softplus(l_d)] for each row of
-// two (batch, dim) matrices in one pass over memory.
+// bernoulliLogProbOp computes Σ_d [x_d·l_d - softplus(l_d)] for each row
+// of a (rows, dim) matrix of logits l in one pass over memory. x is
+// (rows, dim) too, or has fewer rows, a divisor n of rows, and then stands
+// for itself stacked rows/n times: row r of l meets row r mod n of x (the
+// layout of gx.Tile), without the stacked copy being built.
 //
 // Written as an operation of its own, not from Gorgonia's elementwise
 // operations, for two reasons: the composed form makes four passes over a
 // (batch, 784) matrix and allocates three intermediates, and Gorgonia's
 // Softplus returns x itself for x > 16 (float64; 14 for float32), an error
 // of up to 1.1e-7 per pixel. Here softplus(l) = max(l, 0) + log1p(exp(-|l|))
-// is exact to rounding in float64; float32 uses float32 arithmetic and one
-// logarithm per eight pixels (see bernoulliRows32).
+// is exact to rounding in float64; float32 uses the vector kernels of
+// internal/vmath.
 type bernoulliLogProbOp struct{}
 
 // bernoulliGradOp computes g_b·(x_bd - sigmoid(l_bd)), the gradient of
@@ -43,26 +46,36 @@ func (bernoulliGradOp) Type() hm.Type {
 }
 
 func (bernoulliLogProbOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	x, ok := in[0].(tensor.Shape)
-	if !ok || len(x) != 2 {
-		return nil, fmt.Errorf("dist: Bernoulli log-probability of a non-matrix %v", in[0])
+	l, err := bernoulliShapes(in)
+	if err != nil {
+		return nil, err
 	}
-	return tensor.Shape{x[0]}, nil
+	return tensor.Shape{l[0]}, nil
 }
 
 func (bernoulliGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	x, ok := in[0].(tensor.Shape)
-	if !ok || len(x) != 2 {
-		return nil, fmt.Errorf("dist: Bernoulli gradient of a non-matrix %v", in[0])
+	l, err := bernoulliShapes(in)
+	if err != nil {
+		return nil, err
 	}
-	return x.Clone(), nil
+	return l.Clone(), nil
+}
+
+// bernoulliShapes checks the shapes of x and l and returns l's.
+func bernoulliShapes(in []G.DimSizer) (tensor.Shape, error) {
+	x, ok1 := in[0].(tensor.Shape)
+	l, ok2 := in[1].(tensor.Shape)
+	if !ok1 || !ok2 || len(x) != 2 || len(l) != 2 || x[1] != l[1] || x[0] == 0 || l[0]%x[0] != 0 {
+		return nil, fmt.Errorf("dist: Bernoulli log-probability of x %v with logits %v: want matrices of one width, the rows of x dividing those of the logits", in[0], in[1])
+	}
+	return l, nil
 }
 
 func (op bernoulliLogProbOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("dist: %v takes 2 inputs, got %d", op, len(in))
 	}
-	out := tensor.New(tensor.Of(in[0].Dtype()), tensor.WithShape(in[0].Shape()[0]))
+	out := tensor.New(tensor.Of(in[1].Dtype()), tensor.WithShape(in[1].Shape()[0]))
 	return op.UsePreallocDo(out, in...)
 }
 
@@ -70,16 +83,19 @@ func (op bernoulliGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 3 {
 		return nil, fmt.Errorf("dist: %v takes 3 inputs, got %d", op, len(in))
 	}
-	out := tensor.New(tensor.Of(in[0].Dtype()), tensor.WithShape(in[0].Shape()...))
+	out := tensor.New(tensor.Of(in[1].Dtype()), tensor.WithShape(in[1].Shape().Clone()...))
 	return op.UsePreallocDo(out, in...)
 }
 
 // UsePreallocDo writes the row sums into prealloc.
 func (op bernoulliLogProbOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	if len(in) != 2 || !in[0].Shape().Eq(in[1].Shape()) {
-		return nil, fmt.Errorf("dist: %v needs two matrices of one shape", op)
+	if len(in) != 2 {
+		return nil, fmt.Errorf("dist: %v takes 2 inputs, got %d", op, len(in))
 	}
-	rows, cols := in[0].Shape()[0], in[0].Shape()[1]
+	if _, err := bernoulliShapes([]G.DimSizer{in[0].Shape(), in[1].Shape()}); err != nil {
+		return nil, err
+	}
+	rows, cols := in[1].Shape()[0], in[1].Shape()[1]
 	if err := reshapeTo(prealloc, rows); err != nil {
 		return nil, err
 	}
@@ -106,10 +122,13 @@ func (op bernoulliLogProbOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.V
 
 // UsePreallocDo writes the gradient into prealloc.
 func (op bernoulliGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	if len(in) != 3 || !in[0].Shape().Eq(in[1].Shape()) {
-		return nil, fmt.Errorf("dist: %v needs two matrices of one shape and a vector", op)
+	if len(in) != 3 {
+		return nil, fmt.Errorf("dist: %v takes 3 inputs, got %d", op, len(in))
 	}
-	rows, cols := in[0].Shape()[0], in[0].Shape()[1]
+	if _, err := bernoulliShapes([]G.DimSizer{in[0].Shape(), in[1].Shape()}); err != nil {
+		return nil, err
+	}
+	rows, cols := in[1].Shape()[0], in[1].Shape()[1]
 	if err := reshapeTo(prealloc, rows, cols); err != nil {
 		return nil, err
 	}
@@ -162,10 +181,14 @@ func asSlice[T float32 | float64](v G.Value) ([]T, bool) {
 	return nil, false
 }
 
+// bernoulliRows and the functions below take row b of l with row b mod n of
+// x, where x has n rows.
 func bernoulliRows[T float32 | float64](x, l, out []T, cols int, softplus func(T) T) {
+	n := len(x) / cols
 	vmath.Rows(len(out), cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			xr, lr := x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols]
+			xb := b % n
+			xr, lr := x[xb*cols:(xb+1)*cols], l[b*cols:(b+1)*cols]
 			var s T
 			for d, ld := range lr {
 				s += xr[d]*ld - softplus(ld)
@@ -176,10 +199,11 @@ func bernoulliRows[T float32 | float64](x, l, out []T, cols int, softplus func(T
 }
 
 func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, sigmoid func(T) T) {
-	vmath.Rows(len(x)/cols, cols, func(lo, hi int) {
+	n := len(x) / cols
+	vmath.Rows(len(l)/cols, cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			gb := g[b%len(g)]
-			xr, lr, or := x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols], out[b*cols:(b+1)*cols]
+			gb, xb := g[b%len(g)], b%n
+			xr, lr, or := x[xb*cols:(xb+1)*cols], l[b*cols:(b+1)*cols], out[b*cols:(b+1)*cols]
 			for d, ld := range lr {
 				or[d] = gb * (xr[d] - sigmoid(ld))
 			}
@@ -192,19 +216,22 @@ func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, sigmoid func
 // logarithm per pixel were the largest cost of the importance-sampled
 // evaluation and a large one of training.
 func bernoulliRows32(x, l, out []float32, cols int) {
+	n := len(x) / cols
 	vmath.Rows(len(out), cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			out[b] = vmath.BernoulliLogProb(x[b*cols:(b+1)*cols], l[b*cols:(b+1)*cols])
+			xb := b % n
+			out[b] = vmath.BernoulliLogProb(x[xb*cols:(xb+1)*cols], l[b*cols:(b+1)*cols])
 		}
 	})
 }
 
 // bernoulliGrad32 is bernoulliGrad for float32 with the vector kernel.
 func bernoulliGrad32(x, l, g, out []float32, cols int) {
-	vmath.Rows(len(x)/cols, cols, func(lo, hi int) {
+	n := len(x) / cols
+	vmath.Rows(len(l)/cols, cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			r := b * cols
-			vmath.BernoulliGrad(out[r:r+cols], x[r:r+cols], l[r:r+cols], g[b%len(g)])
+			r, xr := b*cols, (b%n)*cols
+			vmath.BernoulliGrad(out[r:r+cols], x[xr:xr+cols], l[r:r+cols], g[b%len(g)])
 		}
 	})
 }
@@ -234,7 +261,8 @@ func (bernoulliGradOp) String() string    { return "govae.BernoulliLogProbGrad" 
 // DiffWRT says the log-probability is differentiable in both x and l.
 func (bernoulliLogProbOp) DiffWRT(n int) []bool { return []bool{true, true} }
 
-// SymDiff returns the gradients: g·(x - sigmoid(l)) for l, g·l for x.
+// SymDiff returns the gradients: g·(x - sigmoid(l)) for l, g·l for x
+// (summed over the copies when x stands for several).
 func (bernoulliLogProbOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	x, l := in[0], in[1]
 	dl, err := G.ApplyOp(bernoulliGradOp{}, x, l, grad)
@@ -244,6 +272,18 @@ func (bernoulliLogProbOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) 
 	dx, err := G.BroadcastHadamardProd(l, grad, nil, []byte{1})
 	if err != nil {
 		return nil, err
+	}
+	if n, rows := x.Shape()[0], l.Shape()[0]; n != rows {
+		d := x.Shape()[1]
+		if dx, err = G.Reshape(dx, tensor.Shape{rows / n, n * d}); err != nil {
+			return nil, err
+		}
+		if dx, err = G.Sum(dx, 0); err != nil {
+			return nil, err
+		}
+		if dx, err = G.Reshape(dx, tensor.Shape{n, d}); err != nil {
+			return nil, err
+		}
 	}
 	return G.Nodes{dx, dl}, nil
 }

@@ -80,7 +80,12 @@ func draw(in Input, what string) (*samples, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: decoder: %w", what, err)
 	}
-	if s.logLik, err = lik.LogProb(b.Tile(in.X, s.l)); err != nil {
+	if rl, ok := lik.(dist.RepeatedLogProber); ok {
+		s.logLik, err = rl.LogProbRepeated(in.X, s.l)
+	} else {
+		s.logLik, err = lik.LogProb(b.Tile(in.X, s.l))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: log p(x|z): %w", what, err)
 	}
 	if in.Prior == nil {
