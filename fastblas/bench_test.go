@@ -95,7 +95,7 @@ func BenchmarkKernel(b *testing.B) {
 	b.Run("f32_6x16", func(b *testing.B) {
 		a, bp, c := make([]float32, 6*kc), make([]float32, 16*kc), make([]float32, 6*16)
 		for b.Loop() {
-			sgemmKernel6x16(kc, &a[0], &bp[0], 16, &c[0], 16, 1)
+			sgemmKernel6x16(kc, &a[0], &bp[0], 16, &c[0], 16, 1, false)
 		}
 		b.ReportMetric(2*6*16*kc*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})

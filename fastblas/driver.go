@@ -3,6 +3,7 @@ package fastblas
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // parallelMin is the number of multiply-adds (m·n·k) below which a product
@@ -36,14 +37,14 @@ var directMaxPanels = 8
 // 32 KiB L1; mcMax·kcMax values of A sit well inside a 1 MiB L2.
 type kernel[T float] struct {
 	mr, nr       int
-	run          func(kc int, a, b *T, ldb int, c *T, ldc int, alpha T)
+	run          func(kc int, a, b *T, ldb int, c *T, ldc int, alpha T, store bool)
 	kcMax, mcMax int
 	pool         sync.Pool // of *blockJob[T]
 }
 
 var (
 	sKernel = &kernel[float32]{mr: 6, nr: 16, run: sgemmKernel6x16, kcMax: 256, mcMax: 144}
-	dKernel = &kernel[float64]{mr: 6, nr: 8, run: dgemmKernel6x8, kcMax: 256, mcMax: 96}
+	dKernel = &kernel[float64]{mr: 6, nr: 8, run: dgemmStore6x8, kcMax: 256, mcMax: 96}
 )
 
 // gemmArgs are the (validated) arguments of one product
@@ -204,17 +205,19 @@ func (job *blockJob[T]) pack(t int) {
 }
 
 // compute finishes C over the unit u: it scales it by beta, then adds
-// alpha·op(A)·op(B) one block of k after another. Tiles cut by the edge of
-// C go through tile, with the same kernel and so the same arithmetic as
-// whole tiles.
+// alpha·op(A)·op(B) one block of k after another. With beta = 0 the first
+// block stores its tiles instead (the same bits as adding them to zeros),
+// which saves a pass clearing C. Tiles cut by the edge of C go through
+// tile, with the same kernel and so the same arithmetic as whole tiles.
 func (job *blockJob[T]) compute(u region, tile []T) {
 	g, mr, nr := job.g, job.kern.mr, job.kern.nr
 	c, ldc := g.c, g.ldc
-	if g.beta != 1 {
+	if g.beta != 1 && g.beta != 0 {
 		scale(c, ldc, u.i0, u.i1, u.j0, u.j1, g.beta)
 	}
 	for p0 := 0; p0 < g.k; p0 += job.kcStep {
 		kc := min(job.kcStep, g.k-p0)
+		store := g.beta == 0 && p0 == 0
 		ablk := job.ap[p0*job.mPanels*mr:]
 		bblk := job.bp[p0*job.nPanels*nr:]
 		for j := u.j0; j < u.j1; j += nr {
@@ -233,19 +236,32 @@ func (job *blockJob[T]) compute(u region, tile []T) {
 				ci := i*ldc + j
 				if h == mr && w == nr {
 					_ = c[ci+(mr-1)*ldc+nr-1]
-					job.kern.run(kc, &ap[0], bp, ldb, &c[ci], ldc, g.alpha)
+					job.kern.run(kc, &ap[0], bp, ldb, &c[ci], ldc, g.alpha, store)
 					continue
 				}
 				for r := range h {
 					copy(tile[r*nr:][:w], c[ci+r*ldc:][:w])
 				}
-				job.kern.run(kc, &ap[0], bp, ldb, &tile[0], nr, g.alpha)
+				job.kern.run(kc, &ap[0], bp, ldb, &tile[0], nr, g.alpha, store)
 				for r := range h {
 					copy(c[ci+r*ldc:][:w], tile[r*nr:][:w])
 				}
 			}
 		}
 	}
+}
+
+// dgemmStore6x8 gives the float64 kernel the store mode of the float32 one
+// (C = alpha·acc) by clearing the 6×8 tile first; float64 is not on the
+// hot path.
+func dgemmStore6x8(kc int, a, b *float64, ldb int, c *float64, ldc int, alpha float64, store bool) {
+	if store {
+		tile := unsafe.Slice(c, 5*ldc+8)
+		for r := range 6 {
+			clear(tile[r*ldc : r*ldc+8])
+		}
+	}
+	dgemmKernel6x8(kc, a, b, ldb, c, ldc, alpha)
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

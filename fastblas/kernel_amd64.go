@@ -12,7 +12,7 @@ var haveKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // sgemmKernel6x16 is implemented in kernel_amd64.s.
 //
 //go:noescape
-func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32)
+func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32, store bool)
 
 // dgemmKernel6x8 is implemented in kernel_amd64.s.
 //

@@ -7,6 +7,9 @@
 //	acc[r][j] = sum over p = 0..kc-1, in this order, of a[p*6+r] * b[p*ldb+j]  (one FMA per step)
 //	C[r][j]   = C[r][j] + alpha*acc[r][j]                                    (one FMA)
 //
+// or, for sgemmKernel6x16 with store set, C[r][j] = alpha*acc[r][j] (one
+// multiplication: the same bits as the FMA onto a C of zeros), so that a
+// product with beta = 0 need not clear C first.
 // a is an A micro-panel (kc columns of 6 rows, column after column); b
 // points at kc rows of NR values of B, ldb elements apart (NR when B is
 // packed); c points at C[0][0] of the tile and ldc is C's row stride in
@@ -17,8 +20,8 @@
 
 #include "textflag.h"
 
-// func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32)
-TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-52
+// func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32, store bool)
+TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-53
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -66,8 +69,11 @@ loop:
 	DECQ CX
 	JNZ loop
 
-	// C[r, :] += alpha * acc[r, :], one rounding per element (FMA).
 	VBROADCASTSS alpha+48(FP), Y15
+	CMPB store+52(FP), $0
+	JNE  storetile
+
+	// C[r, :] += alpha * acc[r, :], one rounding per element (FMA).
 	VMOVUPS (DI), Y12
 	VMOVUPS 32(DI), Y13
 	VFMADD231PS Y15, Y0, Y12
@@ -107,6 +113,40 @@ loop:
 	VMOVUPS 32(DI), Y13
 	VFMADD231PS Y15, Y10, Y12
 	VFMADD231PS Y15, Y11, Y13
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	VZEROUPPER
+	RET
+
+storetile:
+	// C[r, :] = alpha * acc[r, :].
+	VMULPS Y15, Y0, Y12
+	VMULPS Y15, Y1, Y13
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	ADDQ DX, DI
+	VMULPS Y15, Y2, Y12
+	VMULPS Y15, Y3, Y13
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	ADDQ DX, DI
+	VMULPS Y15, Y4, Y12
+	VMULPS Y15, Y5, Y13
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	ADDQ DX, DI
+	VMULPS Y15, Y6, Y12
+	VMULPS Y15, Y7, Y13
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	ADDQ DX, DI
+	VMULPS Y15, Y8, Y12
+	VMULPS Y15, Y9, Y13
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	ADDQ DX, DI
+	VMULPS Y15, Y10, Y12
+	VMULPS Y15, Y11, Y13
 	VMOVUPS Y12, (DI)
 	VMOVUPS Y13, 32(DI)
 	VZEROUPPER

@@ -6,7 +6,7 @@ package fastblas
 // Dgemm then use gonum's implementation.
 const haveKernels = false
 
-func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32) {
+func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32, store bool) {
 	panic("fastblas: no assembly kernel on this platform")
 }
 
