@@ -85,6 +85,31 @@ func (a *Adam) Config() Config { return a.cfg }
 // *tensor.Dense values. If any parameter does not match (see ErrMismatch) or
 // has no usable gradient, Step returns an error and changes nothing.
 func (a *Adam) Step(params []*G.Node, epoch int) error {
+	return a.step(params, nil, epoch)
+}
+
+// StepGrads is Step with the gradients given: grads[i] is the gradient of
+// params[i], typically read with G.Read from the nodes G.Grad returned, on
+// a machine made without G.BindDualValues. Such a machine hands out a fresh
+// gradient on each run instead of adding it into the parameter's dual
+// value, so StepGrads zeroes nothing and the machine skips one pass over
+// every gradient. grads must have the parameters' shapes and dtypes and
+// must not share memory with them.
+func (a *Adam) StepGrads(params []*G.Node, grads []G.Value, epoch int) error {
+	if len(grads) != len(params) {
+		return fmt.Errorf("optim: StepGrads got %d parameters and %d gradients: give one gradient per parameter", len(params), len(grads))
+	}
+	for i, g := range grads {
+		if g == nil {
+			return fmt.Errorf("optim: the gradient of parameter %d is nil: read it with G.Read before compiling the machine, and run the machine before StepGrads", i)
+		}
+	}
+	return a.step(params, grads, epoch)
+}
+
+// step updates the parameters with grads, or with their bound gradients
+// (which it then zeroes) when grads is nil.
+func (a *Adam) step(params []*G.Node, grads []G.Value, epoch int) error {
 	lr := a.cfg.Schedule.Rate(epoch)
 	if !(lr >= 0) || math.IsInf(lr, 1) {
 		return fmt.Errorf("optim: the schedule gives learning rate %v for epoch %d: it must be finite and non-negative", lr, epoch)
@@ -101,7 +126,11 @@ func (a *Adam) Step(params []*G.Node, epoch int) error {
 	}
 	defer unbindAll(slots)
 	for i, n := range params {
-		if err := slots[i].bind(n); err != nil {
+		var g G.Value
+		if grads != nil {
+			g = grads[i]
+		}
+		if err := slots[i].bind(n, g); err != nil {
 			return err
 		}
 	}
@@ -125,8 +154,10 @@ func (a *Adam) Step(params []*G.Node, epoch int) error {
 	for i := range slots {
 		slots[i].update(h)
 	}
-	for i := range slots {
-		slots[i].zeroGrad()
+	if grads == nil {
+		for i := range slots {
+			slots[i].zeroGrad()
+		}
 	}
 	a.steps = t
 	return nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -215,6 +216,76 @@ func TestStepRejectsBadRate(t *testing.T) {
 		}
 		if got := gradient(t, p.params[0]); got[0] != 3 || got[1] != 4 {
 			t.Errorf("rate %v: gradient changed to %v", r, got)
+		}
+	}
+}
+
+// TestStepGradsMatchesStep checks that gradients handed to StepGrads move
+// the parameters exactly as the same gradients bound to them do in Step,
+// bit for bit over ten steps, and that StepGrads leaves those gradients
+// alone (it zeroes nothing).
+func TestStepGradsMatchesStep(t *testing.T) {
+	shapes := [][]int{{3, 4}, {5}}
+	for _, dt := range dtypes {
+		rng := rand.New(rand.NewPCG(5, 6))
+		var init [][]float64
+		for _, sh := range shapes {
+			init = append(init, normals(rng, size(sh), 1, dt))
+		}
+		bound, given := newProbe(t, dt, shapes, init), newProbe(t, dt, shapes, init)
+		a, err := NewAdam(DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := NewAdam(DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := range 10 {
+			var g [][]float64
+			grads := make([]G.Value, len(shapes))
+			for k, sh := range shapes {
+				g = append(g, normals(rng, size(sh), 1, dt))
+				grads[k] = dense(dt, sh, g[k])
+			}
+			bound.run(t, g)
+			if err := a.Step(bound.params, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.StepGrads(given.params, grads, 0); err != nil {
+				t.Fatal(err)
+			}
+			for k := range shapes {
+				want, got := values(t, bound.params[k].Value()), values(t, given.params[k].Value())
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%v step %d: %s[%d] = %v with StepGrads, %v with Step", dt, s+1, given.params[k].Name(), i, got[i], want[i])
+					}
+				}
+				if kept := values(t, grads[k]); kept[0] != g[k][0] {
+					t.Fatalf("%v: StepGrads changed the gradient it was given", dt)
+				}
+			}
+		}
+	}
+}
+
+// TestStepGradsRejectsBadGradients checks the errors for a missing, nil or
+// misshapen gradient.
+func TestStepGradsRejectsBadGradients(t *testing.T) {
+	dt := tensor.Float64
+	p := newProbe(t, dt, [][]int{{2, 2}}, [][]float64{{1, 2, 3, 4}})
+	for name, grads := range map[string][]G.Value{
+		"none":      nil,
+		"nil":       {nil},
+		"misshapen": {dense(dt, []int{4}, []float64{1, 2, 3, 4})},
+	} {
+		a, err := NewAdam(DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.StepGrads(p.params, grads, 0); err == nil {
+			t.Errorf("%s gradients: no error", name)
 		}
 	}
 }

@@ -75,8 +75,8 @@ func newSlot(i int, n *G.Node) (slot, error) {
 }
 
 // bind checks that n is the parameter s belongs to and points the slot's
-// buffers at n's value and gradient.
-func (s *slot) bind(n *G.Node) error {
+// buffers at n's value and at gv, or at n's bound gradient when gv is nil.
+func (s *slot) bind(n *G.Node, gv G.Value) error {
 	if n == nil {
 		return fmt.Errorf("optim: parameter %s is a nil node", s.name)
 	}
@@ -89,9 +89,11 @@ func (s *slot) bind(n *G.Node) error {
 	if !ok {
 		return fmt.Errorf("%w: parameter %s has value of type %T, want *tensor.Dense", ErrMismatch, s.name, n.Value())
 	}
-	gv, err := n.Grad()
-	if err != nil {
-		return fmt.Errorf("optim: parameter %s has no gradient: call G.Grad(cost, params...) before making the machine, and run the machine before Step: %v", s.name, err)
+	var err error
+	if gv == nil {
+		if gv, err = n.Grad(); err != nil {
+			return fmt.Errorf("optim: parameter %s has no gradient: call G.Grad(cost, params...) before making the machine, and run the machine before Step: %v", s.name, err)
+		}
 	}
 	g, ok := gv.(*tensor.Dense)
 	if !ok {

@@ -20,6 +20,7 @@ type batchGraph struct {
 	xT, epsT   *tensor.Dense
 	betaT      *tensor.Dense
 	params     []*G.Node // with gradients, on a training graph
+	grads      []G.Value // the parameters' gradients after a run (G.Read)
 	q          dist.Normal
 	// Values read after each run (G.Read: an intermediate node's Value may
 	// be overwritten by a later in-place operation).
@@ -65,7 +66,6 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 		G.Read(q.Mean, &bg.mean),
 		G.Read(q.LogVar, &bg.logVar),
 	}
-	var opts []G.VMOpt
 	if train {
 		bg.params = m.Params.Nodes(g)
 		meanBound, err := G.Mean(terms.Bound)
@@ -80,15 +80,21 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 		if err != nil {
 			return nil, fmt.Errorf("vae: differentiating the loss: %w", err)
 		}
-		roots = append(roots, grads...)
-		opts = append(opts, G.BindDualValues(bg.params...))
+		// The gradients are read, not bound to the parameters as dual
+		// values: a machine with G.BindDualValues adds every gradient into
+		// the parameter's own gradient tensor (a pass over all parameters,
+		// 10% of a Burda-model step) that the optimiser must then zero.
+		bg.grads = make([]G.Value, len(grads))
+		for i, gr := range grads {
+			roots = append(roots, G.Read(gr, &bg.grads[i]))
+		}
 	}
 	// Gorgonia differentiates every input of an operation, the data x
 	// included, and a machine runs every node of its graph: compiling only
 	// what the values read and the parameters' gradients need drops the
 	// gradient with respect to x (a matrix product as large as the first
 	// layer's).
-	bg.vm = G.NewTapeMachine(g.ExactSubgraphRoots(roots...), opts...)
+	bg.vm = G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
 	return bg, nil
 }
 
