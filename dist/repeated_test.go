@@ -78,3 +78,72 @@ func TestBernoulliLogProbRepeatedRejectsBadShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalSampleRepeated checks SampleRepeated and LogProbOfSamples
+// against Tile then Sample and LogProb: values and gradients for the mean,
+// the log-variance and the noise, float64 and float32, for 1, 3 and 40
+// copies (40 copies of 30 rows are split over goroutines), with
+// log-variances from −6 to 6. The output is Σ_j c_rj·z_rj + log q(z_r), so
+// that every element reaches the gradients with its own weight.
+func TestNormalSampleRepeated(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, copies := range []int{1, 3, 40} {
+		n, d := 30, 37
+		mu := graphtest.RandMatrix(rng, n, d, -2, 2)
+		lv := graphtest.RandMatrix(rng, n, d, -6, 6)
+		eps := graphtest.RandMatrix(rng, copies*n, d, -3, 3)
+		c := graphtest.RandMatrix(rng, copies*n, d, -1, 1)
+		w := make([]float64, copies*n)
+		for i := range w {
+			w[i] = float64(i%7) - 2.5
+		}
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			tol := map[tensor.Dtype]float64{tensor.Float64: 1e-11, tensor.Float32: 2e-4}[dt]
+			run := func(fused bool) ([]float64, [][]float64) {
+				out, grads, err := graphtest.Run(dt, []graphtest.Matrix{mu, lv, eps, c}, w, func(in []*G.Node) (*G.Node, error) {
+					q := dist.Normal{Mean: in[0], LogVar: in[1]}
+					var z, logQ *G.Node
+					var err error
+					if fused {
+						if z, err = q.SampleRepeated(in[2]); err != nil {
+							return nil, err
+						}
+						logQ, err = q.LogProbOfSamples(in[2])
+					} else {
+						var tiled dist.Normal
+						if tiled, err = q.Tile(copies); err != nil {
+							return nil, err
+						}
+						if z, err = tiled.Sample(in[2]); err != nil {
+							return nil, err
+						}
+						logQ, err = tiled.LogProb(z)
+					}
+					if err != nil {
+						return nil, err
+					}
+					var b gx.B
+					return b.Add(b.Sum(b.Mul(z, in[3]), 1), logQ), b.Err
+				})
+				if err != nil {
+					t.Fatalf("%d copies, %v, fused %v: %v", copies, dt, fused, err)
+				}
+				return out, grads
+			}
+			got, gotGrads := run(true)
+			want, wantGrads := run(false)
+			for i := range want {
+				if !scalar.EqualWithinAbsOrRel(got[i], want[i], tol, tol) {
+					t.Fatalf("%d copies, %v: row %d = %.10g, want %.10g", copies, dt, i, got[i], want[i])
+				}
+			}
+			for k, name := range []string{"mean", "log-variance", "eps"} {
+				for i := range wantGrads[k] {
+					if !scalar.EqualWithinAbsOrRel(gotGrads[k][i], wantGrads[k][i], tol, tol) {
+						t.Fatalf("%d copies, %v: gradient for %s[%d] = %.10g, want %.10g", copies, dt, name, i, gotGrads[k][i], wantGrads[k][i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -2,7 +2,6 @@ package elbo
 
 import (
 	"fmt"
-	"math"
 
 	G "gorgonia.org/gorgonia"
 
@@ -67,11 +66,7 @@ func draw(in Input, what string) (*samples, error) {
 	}
 	s := &samples{l: epsRows / n, n: n, beta: in.Beta}
 	b := &s.b
-	q := dist.Normal{Mean: b.Tile(in.Q.Mean, s.l), LogVar: b.Tile(in.Q.LogVar, s.l)}
-	if b.Err != nil {
-		return nil, fmt.Errorf("elbo: %s: %w", what, b.Err)
-	}
-	z, err := q.Sample(in.Eps)
+	z, err := in.Q.SampleRepeated(in.Eps)
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: %w", what, err)
 	}
@@ -97,10 +92,9 @@ func draw(in Input, what string) (*samples, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: log p(z): %w", what, err)
 	}
-	// At z = μ + σ·ε the Gaussian density has (z-μ)²/σ² = ε², so
-	// log q(z|x) = -½ Σ_d (log 2π + log σ_d² + ε_d²): the same function of
-	// (μ, log σ², ε), gradients included, with fewer passes over memory.
-	s.logQ = b.Scale(-0.5, b.Sum(b.Shift(b.Add(q.LogVar, b.Square(in.Eps)), math.Log(2*math.Pi)), 1))
+	if s.logQ, err = in.Q.LogProbOfSamples(in.Eps); err != nil {
+		return nil, fmt.Errorf("elbo: %s: log q(z|x): %w", what, err)
+	}
 	return s, s.err(what)
 }
 
