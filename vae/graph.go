@@ -20,8 +20,12 @@ type batchGraph struct {
 	xT, epsT   *tensor.Dense
 	betaT      *tensor.Dense
 	params     []*G.Node // with gradients, on a training graph
-	grads      []G.Value // the parameters' gradients after a run (G.Read)
-	q          dist.Normal
+	// The parameters' gradients after a run: a gradient node that no other
+	// node reads is final once computed and is taken as it is (gradNodes);
+	// any other is copied out with G.Read into grads.
+	gradNodes []*G.Node
+	grads     []G.Value
+	q         dist.Normal
 	// Values read after each run (G.Read: an intermediate node's Value may
 	// be overwritten by a later in-place operation).
 	bound, recon, kl, mean, logVar G.Value
@@ -80,13 +84,22 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 		if err != nil {
 			return nil, fmt.Errorf("vae: differentiating the loss: %w", err)
 		}
-		// The gradients are read, not bound to the parameters as dual
-		// values: a machine with G.BindDualValues adds every gradient into
-		// the parameter's own gradient tensor (a pass over all parameters,
-		// 10% of a Burda-model step) that the optimiser must then zero.
+		// The gradients are taken from their nodes, not bound to the
+		// parameters as dual values: a machine with G.BindDualValues adds
+		// every gradient into the parameter's own gradient tensor (a pass
+		// over all parameters, 10% of a Burda-model step) that the
+		// optimiser must then zero. G.Read would copy them instead, about
+		// half that cost, so it is kept for gradients that other nodes
+		// read (an in-place operation could overwrite those).
 		bg.grads = make([]G.Value, len(grads))
+		bg.gradNodes = make([]*G.Node, len(grads))
 		for i, gr := range grads {
-			roots = append(roots, G.Read(gr, &bg.grads[i]))
+			if g.To(gr.ID()).Len() == 0 {
+				bg.gradNodes[i] = gr
+				roots = append(roots, gr)
+			} else {
+				roots = append(roots, G.Read(gr, &bg.grads[i]))
+			}
 		}
 	}
 	// Gorgonia differentiates every input of an operation, the data x
@@ -102,6 +115,16 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 func (bg *batchGraph) run() error {
 	bg.vm.Reset()
 	return bg.vm.RunAll()
+}
+
+// gradients returns the parameters' gradients from the last run.
+func (bg *batchGraph) gradients() []G.Value {
+	for i, n := range bg.gradNodes {
+		if n != nil {
+			bg.grads[i] = n.Value()
+		}
+	}
+	return bg.grads
 }
 
 // close releases the machine.
