@@ -52,6 +52,26 @@ func Tanh(dst, x []float32) {
 	}
 }
 
+// ReluGrad sets dst_d = g_d where y_d > 0 and 0 elsewhere: the gradient
+// through y = max(x, 0) given the upstream gradient g. dst, y and g must
+// have the same length; dst may be g.
+func ReluGrad(dst, y, g []float32) {
+	if len(y) != len(g) || len(dst) != len(g) {
+		panic("vmath: ReluGrad: dst, y and g differ in length")
+	}
+	n := vectorPart(len(g))
+	if n > 0 {
+		reluGradAVX(&dst[0], &y[0], &g[0], n)
+	}
+	for d := n; d < len(g); d++ {
+		if y[d] > 0 {
+			dst[d] = g[d]
+		} else {
+			dst[d] = 0
+		}
+	}
+}
+
 // vectorPart returns how many of n elements the assembly kernels take: the
 // largest multiple of 8, or none where they cannot run.
 func vectorPart(n int) int {

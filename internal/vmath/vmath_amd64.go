@@ -17,3 +17,6 @@ func bernoulliGradAVX(dst, x, l *float32, n int, scale float32)
 
 //go:noescape
 func tanhAVX(dst, x *float32, n int)
+
+//go:noescape
+func reluGradAVX(dst, y, grad *float32, n int)

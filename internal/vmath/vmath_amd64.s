@@ -355,3 +355,32 @@ tloop:
 tdone:
 	VZEROUPPER
 	RET
+
+// func reluGradAVX(dst, y, g *float32, n int)
+//
+// Sets dst_d = g_d where y_d > 0 and 0 elsewhere (NaN included), over n
+// elements, n a multiple of 8: a compare and a mask, where the Go loop's
+// branch on the sign of y mispredicts about half the time.
+TEXT ·reluGradAVX(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), DX
+	MOVQ   y+8(FP), SI
+	MOVQ   grad+16(FP), DI
+	MOVQ   n+24(FP), CX
+	VXORPS Y1, Y1, Y1
+	SHRQ   $3, CX
+	JZ     rdone
+
+rloop:
+	VMOVUPS (SI), Y2
+	VCMPPS  $0x1e, Y1, Y2, Y0
+	VANDPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DX)
+	ADDQ    $32, DX
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     rloop
+
+rdone:
+	VZEROUPPER
+	RET

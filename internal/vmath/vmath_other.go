@@ -13,3 +13,5 @@ func bernoulliGradAVX(dst, x, l *float32, n int, scale float32) {
 }
 
 func tanhAVX(dst, x *float32, n int) { panic("vmath: no assembly kernels here") }
+
+func reluGradAVX(dst, y, grad *float32, n int) { panic("vmath: no assembly kernels here") }

@@ -151,6 +151,7 @@ func TestLengthMismatchPanics(t *testing.T) {
 		"BernoulliLogProb": func() { BernoulliLogProb(make([]float32, 3), make([]float32, 4)) },
 		"BernoulliGrad":    func() { BernoulliGrad(make([]float32, 3), make([]float32, 4), make([]float32, 4), 1) },
 		"Tanh":             func() { Tanh(make([]float32, 3), make([]float32, 4)) },
+		"ReluGrad":         func() { ReluGrad(make([]float32, 4), make([]float32, 3), make([]float32, 4)) },
 	} {
 		func() {
 			defer func() {
@@ -209,3 +210,26 @@ func benchRow() (x, l []float32) {
 }
 
 var sinkF float32
+
+// TestReluGrad checks the vector and scalar paths on every length from 0
+// to 40, with y positive, zero, negative zero, negative and NaN.
+func TestReluGrad(t *testing.T) {
+	specials := []float32{1, 0, float32(math.Copysign(0, -1)), -1, float32(math.NaN()), 1e-38, -1e-38, 3}
+	for n := range 41 {
+		y, g, dst := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range n {
+			y[i] = specials[(i*5)%len(specials)]
+			g[i] = float32(i) - 7.5
+		}
+		ReluGrad(dst, y, g)
+		for i := range n {
+			want := float32(0)
+			if y[i] > 0 {
+				want = g[i]
+			}
+			if dst[i] != want {
+				t.Errorf("n=%d: ReluGrad at y=%g, g=%g gives %g, want %g", n, y[i], g[i], dst[i], want)
+			}
+		}
+	}
+}
