@@ -138,9 +138,8 @@ func (op normalSampleGradOp) Do(in ...G.Value) (G.Value, error) {
 
 func expf32(x float32) float32 { return float32(math.Exp(float64(x))) }
 
-// sampleViews returns the data of the inputs with the dtype of a, checking
-// that the rows of the (copies·n, d) matrix are a whole number of copies
-// of the n rows of a.
+// sampleViews returns the data of b and c, which must have the dtype of a;
+// none may be empty.
 func sampleViews[T float32 | float64](a []T, b, c G.Value) (bd, cd []T, err error) {
 	bd, ok1 := b.Data().([]T)
 	cd, ok2 := c.Data().([]T)
@@ -163,7 +162,7 @@ func normalSample[T float32 | float64](mu []T, lvV, epsV G.Value, out *tensor.De
 	z, _ := out.Data().([]T)
 	d := lvV.Shape()[1]
 	if len(lv) != len(mu) || len(eps)%len(mu) != 0 || epsV.Shape()[1] != d {
-		return fmt.Errorf("parameters %v and %v, eps %v", lvV.Shape(), lvV.Shape(), epsV.Shape())
+		return fmt.Errorf("mean of %d elements, log-variance %v, eps %v: want parameters of one shape and eps a whole number of copies of their rows", len(mu), lvV.Shape(), epsV.Shape())
 	}
 	sigma := make([]T, len(lv))
 	for i, v := range lv {
