@@ -32,14 +32,16 @@ func NewEvaluator(m *Model, batch int) (*Evaluator, error) {
 	return &Evaluator{model: m, batch: batch, graphs: map[[2]int]*batchGraph{}, logW: map[[2]int]*weightGraph{}}, nil
 }
 
-// Close releases the evaluator's machines.
+// Close releases the evaluator's machines and graphs.
 func (e *Evaluator) Close() {
 	for _, bg := range e.graphs {
 		bg.close()
 	}
 	for _, wg := range e.logW {
-		wg.vm.Close()
+		wg.close()
 	}
+	clear(e.graphs)
+	clear(e.logW)
 }
 
 // Stats are per-example means over a set, in nats.
@@ -135,12 +137,20 @@ func (e *Evaluator) graph(n, samples int) (*batchGraph, error) {
 
 // weightGraph computes log importance weights for a batch.
 type weightGraph struct {
+	g        *G.ExprGraph
+	from     *Params // the parameters its nodes are bound to
 	xT, epsT *tensor.Dense
 	logW     G.Value
 	vm       G.VM
 }
 
-func (e *Evaluator) weightGraph(n, chunk int) (*weightGraph, error) {
+// close releases the machine and the graph's parameter nodes.
+func (wg *weightGraph) close() {
+	wg.vm.Close()
+	wg.from.forget(wg.g)
+}
+
+func (e *Evaluator) weightGraph(n, chunk int) (_ *weightGraph, err error) {
 	key := [2]int{n, chunk}
 	if wg, ok := e.logW[key]; ok {
 		return wg, nil
@@ -148,7 +158,14 @@ func (e *Evaluator) weightGraph(n, chunk int) (*weightGraph, error) {
 	m := e.model
 	dt := m.Params.Dtype()
 	g := G.NewGraph()
+	defer func() {
+		if err != nil {
+			m.Params.forget(g)
+		}
+	}()
 	wg := &weightGraph{
+		g:    g,
+		from: m.Params,
 		xT:   tensor.New(tensor.Of(dt), tensor.WithShape(n, m.Input)),
 		epsT: tensor.New(tensor.Of(dt), tensor.WithShape(chunk*n, m.Latent)),
 	}

@@ -14,6 +14,7 @@ import (
 // inputs, the values it reports, and the machine that runs it.
 type batchGraph struct {
 	g          *G.ExprGraph
+	from       *Params // the parameters its nodes are bound to
 	n, samples int
 	x, eps     *G.Node
 	beta       *G.Node // nil when β is fixed at 1
@@ -36,10 +37,15 @@ type batchGraph struct {
 // number of samples per example. With train, it differentiates the mean
 // negative bound with respect to the parameters and binds their gradients.
 // betaNode adds a scalar β input; without it β is 1.
-func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (*batchGraph, error) {
+func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (_ *batchGraph, err error) {
 	dt := m.Params.Dtype()
 	g := G.NewGraph()
-	bg := &batchGraph{g: g, n: n, samples: samples}
+	defer func() {
+		if err != nil {
+			m.Params.forget(g)
+		}
+	}()
+	bg := &batchGraph{g: g, from: m.Params, n: n, samples: samples}
 	bg.xT = tensor.New(tensor.Of(dt), tensor.WithShape(n, m.Input))
 	bg.epsT = tensor.New(tensor.Of(dt), tensor.WithShape(samples*n, m.Latent))
 	bg.x = G.NewMatrix(g, dt, G.WithShape(n, m.Input), G.WithName("x"), G.WithValue(bg.xT))
@@ -127,9 +133,10 @@ func (bg *batchGraph) gradients() []G.Value {
 	return bg.grads
 }
 
-// close releases the machine.
+// close releases the machine and the graph's parameter nodes.
 func (bg *batchGraph) close() {
 	bg.vm.Close()
+	bg.from.forget(bg.g)
 }
 
 // sums returns Σ bound, Σ recon and Σ KL over the batch's first n examples.

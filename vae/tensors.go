@@ -36,7 +36,6 @@ func culprit(m *Model, obj Objective, failed *batchGraph) string {
 		return fmt.Sprintf("(unknown: rebuilding the graph failed: %v)", err)
 	}
 	defer bg.close()
-	defer m.Params.forget(bg.g)
 	copyPrefix(bg.xT, failed.xT)
 	copyPrefix(bg.epsT, failed.epsT)
 	if failed.betaT != nil {
