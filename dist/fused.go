@@ -3,12 +3,13 @@ package dist
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
-	"github.com/govae/govae/internal/vmath"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/internal/gx"
+	"github.com/govae/govae/internal/vmath"
 )
 
 // bernoulliLogProbOp computes Σ_d [x_d·l_d - softplus(l_d)] for each row
@@ -24,11 +25,11 @@ import (
 // of up to 1.1e-7 per pixel. Here softplus(l) = max(l, 0) + log1p(exp(-|l|))
 // is exact to rounding in float64; float32 uses the vector kernels of
 // internal/vmath.
-type bernoulliLogProbOp struct{}
+type bernoulliLogProbOp struct{ gx.PureOp }
 
 // bernoulliGradOp computes g_b·(x_bd - sigmoid(l_bd)), the gradient of
 // bernoulliLogProbOp with respect to l given the upstream gradient g.
-type bernoulliGradOp struct{}
+type bernoulliGradOp struct{ gx.PureOp }
 
 func (bernoulliLogProbOp) Arity() int { return 2 }
 func (bernoulliGradOp) Arity() int    { return 3 }
@@ -106,14 +107,14 @@ func (op bernoulliLogProbOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.V
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("dist: %v: mixed dtypes", op)
 		}
-		bernoulliRows32(x, l, out, cols)
+		bernoulliRows(x, l, out, cols, vmath.BernoulliLogProb)
 	case []float64:
 		l, ok1 := in[1].Data().([]float64)
 		out, ok2 := prealloc.Data().([]float64)
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("dist: %v: mixed dtypes", op)
 		}
-		bernoulliRows(x, l, out, cols, Softplus)
+		bernoulliRows(x, l, out, cols, LogProbBernoulli)
 	default:
 		return nil, fmt.Errorf("dist: %v: dtype %v; only float32 and float64 are supported", op, in[0].Dtype())
 	}
@@ -140,7 +141,7 @@ func (op bernoulliGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Valu
 		if !ok1 || !ok2 || !ok3 {
 			return nil, fmt.Errorf("dist: %v: mixed dtypes", op)
 		}
-		bernoulliGrad32(x, l, g, out, cols)
+		bernoulliGrad(x, l, g, out, cols, vmath.BernoulliGrad)
 	case []float64:
 		l, ok1 := in[1].Data().([]float64)
 		g, ok2 := asSlice[float64](in[2])
@@ -148,7 +149,7 @@ func (op bernoulliGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Valu
 		if !ok1 || !ok2 || !ok3 {
 			return nil, fmt.Errorf("dist: %v: mixed dtypes", op)
 		}
-		bernoulliGrad(x, l, g, out, cols, Sigmoid)
+		bernoulliGrad(x, l, g, out, cols, bernoulliGradRow)
 	default:
 		return nil, fmt.Errorf("dist: %v: dtype %v; only float32 and float64 are supported", op, in[0].Dtype())
 	}
@@ -181,79 +182,46 @@ func asSlice[T float32 | float64](v G.Value) ([]T, bool) {
 	return nil, false
 }
 
-// bernoulliRows and the functions below take row b of l with row b mod n of
-// x, where x has n rows.
-func bernoulliRows[T float32 | float64](x, l, out []T, cols int, softplus func(T) T) {
+// bernoulliRows sets out[b] = row(row b mod n of x, row b of l) for the n
+// rows of x, rows split over goroutines for large matrices. row is
+// vmath.BernoulliLogProb in float32 (eight pixels at a time: math32's
+// exponential and logarithm per pixel were the largest cost of the
+// importance-sampled evaluation) and LogProbBernoulli in float64.
+func bernoulliRows[T float32 | float64](x, l, out []T, cols int, row func(x, l []T) T) {
 	n := len(x) / cols
 	vmath.Rows(len(out), cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			xb := b % n
-			xr, lr := x[xb*cols:(xb+1)*cols], l[b*cols:(b+1)*cols]
-			var s T
-			for d, ld := range lr {
-				s += xr[d]*ld - softplus(ld)
-			}
-			out[b] = s
+			out[b] = row(x[xb*cols:(xb+1)*cols], l[b*cols:(b+1)*cols])
 		}
 	})
 }
 
-func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, sigmoid func(T) T) {
-	n := len(x) / cols
-	vmath.Rows(len(l)/cols, cols, func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			gb, xb := g[b%len(g)], b%n
-			xr, lr, or := x[xb*cols:(xb+1)*cols], l[b*cols:(b+1)*cols], out[b*cols:(b+1)*cols]
-			for d, ld := range lr {
-				or[d] = gb * (xr[d] - sigmoid(ld))
-			}
-		}
-	})
-}
-
-// bernoulliRows32 is bernoulliRows for float32 with the vector kernel of
-// internal/vmath: eight pixels at a time, where math32's exponential and
-// logarithm per pixel were the largest cost of the importance-sampled
-// evaluation and a large one of training.
-func bernoulliRows32(x, l, out []float32, cols int) {
-	n := len(x) / cols
-	vmath.Rows(len(out), cols, func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			xb := b % n
-			out[b] = vmath.BernoulliLogProb(x[xb*cols:(xb+1)*cols], l[b*cols:(b+1)*cols])
-		}
-	})
-}
-
-// bernoulliGrad32 is bernoulliGrad for float32 with the vector kernel.
-func bernoulliGrad32(x, l, g, out []float32, cols int) {
+// bernoulliGrad sets row b of out to g_b·(x_b' − σ(l_b)), with b' = b mod
+// n, through row: vmath.BernoulliGrad in float32, bernoulliGradRow in
+// float64.
+func bernoulliGrad[T float32 | float64](x, l, g, out []T, cols int, row func(dst, x, l []T, g T)) {
 	n := len(x) / cols
 	vmath.Rows(len(l)/cols, cols, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			r, xr := b*cols, (b%n)*cols
-			vmath.BernoulliGrad(out[r:r+cols], x[xr:xr+cols], l[r:r+cols], g[b%len(g)])
+			row(out[r:r+cols], x[xr:xr+cols], l[r:r+cols], g[b%len(g)])
 		}
 	})
 }
 
-func (bernoulliLogProbOp) ReturnsPtr() bool     { return false }
-func (bernoulliGradOp) ReturnsPtr() bool        { return false }
-func (bernoulliLogProbOp) CallsExtern() bool    { return false }
-func (bernoulliGradOp) CallsExtern() bool       { return false }
-func (bernoulliLogProbOp) OverwritesInput() int { return -1 }
-func (bernoulliGradOp) OverwritesInput() int    { return -1 }
+// bernoulliGradRow sets dst_d = g·(x_d − σ(l_d)) in float64.
+func bernoulliGradRow(dst, x, l []float64, g float64) {
+	for d, ld := range l {
+		dst[d] = g * (x[d] - Sigmoid(ld))
+	}
+}
 
 func (op bernoulliLogProbOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op bernoulliGradOp) WriteHash(h hash.Hash)    { fmt.Fprint(h, op.String()) }
 
-func (op bernoulliLogProbOp) Hashcode() uint32 { return hashOf(op) }
-func (op bernoulliGradOp) Hashcode() uint32    { return hashOf(op) }
-
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op bernoulliLogProbOp) Hashcode() uint32 { return gx.OpHash(op) }
+func (op bernoulliGradOp) Hashcode() uint32    { return gx.OpHash(op) }
 
 func (bernoulliLogProbOp) String() string { return "govae.BernoulliLogProb" }
 func (bernoulliGradOp) String() string    { return "govae.BernoulliLogProbGrad" }
@@ -273,17 +241,7 @@ func (bernoulliLogProbOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) 
 	if err != nil {
 		return nil, err
 	}
-	if n, rows := x.Shape()[0], l.Shape()[0]; n != rows {
-		d := x.Shape()[1]
-		if dx, err = G.Reshape(dx, tensor.Shape{rows / n, n * d}); err != nil {
-			return nil, err
-		}
-		if dx, err = G.Sum(dx, 0); err != nil {
-			return nil, err
-		}
-		if dx, err = G.Reshape(dx, tensor.Shape{n, d}); err != nil {
-			return nil, err
-		}
-	}
-	return G.Nodes{dx, dl}, nil
+	var b gx.B
+	dx = b.SumTiles(dx, x.Shape()[0])
+	return G.Nodes{dx, dl}, b.Err
 }

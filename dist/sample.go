@@ -21,11 +21,8 @@ import (
 // samples per example, and the composed form made six passes over the
 // (copies·n, dim) matrices, two of them copies of the parameters.
 func (n Normal) SampleRepeated(eps *G.Node) (*G.Node, error) {
-	n.check()
-	checkMatrix("Normal.SampleRepeated: eps", eps)
-	rows, dim := n.Mean.Shape()[0], n.Mean.Shape()[1]
-	if eps.Shape()[1] != dim || eps.Shape()[0]%rows != 0 {
-		return nil, fmt.Errorf("dist: Normal.SampleRepeated: eps of shape %v for parameters of shape %v: eps needs a whole number of copies of the rows", eps.Shape(), n.Mean.Shape())
+	if _, err := n.copiesIn("Normal.SampleRepeated", eps); err != nil {
+		return nil, err
 	}
 	z, err := G.ApplyOp(normalSampleOp{}, n.Mean, n.LogVar, eps)
 	return z, wrap("Normal.SampleRepeated", err)
@@ -37,27 +34,40 @@ func (n Normal) SampleRepeated(eps *G.Node) (*G.Node, error) {
 // function of (μ, log σ², ε), gradients included, with fewer passes over
 // memory than LogProb(z).
 func (n Normal) LogProbOfSamples(eps *G.Node) (*G.Node, error) {
-	n.check()
-	checkMatrix("Normal.LogProbOfSamples: eps", eps)
-	rows, dim := n.Mean.Shape()[0], n.Mean.Shape()[1]
-	if eps.Shape()[1] != dim || eps.Shape()[0]%rows != 0 {
-		return nil, fmt.Errorf("dist: Normal.LogProbOfSamples: eps of shape %v for parameters of shape %v: eps needs a whole number of copies of the rows", eps.Shape(), n.Mean.Shape())
+	copies, err := n.copiesIn("Normal.LogProbOfSamples", eps)
+	if err != nil {
+		return nil, err
 	}
-	copies := eps.Shape()[0] / rows
+	rows, dim := n.Mean.Shape()[0], n.Mean.Shape()[1]
 	var b gx.B
 	sumLogVar := b.Reshape(b.Tile(b.Reshape(b.Sum(n.LogVar, 1), rows, 1), copies), copies*rows)
 	lp := b.Scale(-0.5, b.Shift(b.Add(b.Sum(b.Square(eps), 1), sumLogVar), float64(dim)*log2Pi))
 	return lp, wrap("Normal.LogProbOfSamples", b.Err)
 }
 
+// copiesIn checks n and the noise eps of the method what, and returns how
+// many copies of n's rows eps holds.
+func (n Normal) copiesIn(what string, eps *G.Node) (int, error) {
+	n.check()
+	checkMatrix(what+": eps", eps)
+	rows, dim := n.Mean.Shape()[0], n.Mean.Shape()[1]
+	if eps.Shape()[1] != dim || eps.Shape()[0]%rows != 0 {
+		return 0, fmt.Errorf("dist: %s: eps of shape %v for parameters of shape %v: eps needs a whole number of copies of the rows", what, eps.Shape(), n.Mean.Shape())
+	}
+	return eps.Shape()[0] / rows, nil
+}
+
 // normalSampleOp computes z[r] = μ[r mod n] + exp(½ log σ²[r mod n]) ⊙ ε[r]
 // from μ and log σ² (n, d) and ε (copies·n, d).
-type normalSampleOp struct{}
+type normalSampleOp struct{ gx.PureOp }
 
 // normalSampleGradOp computes one gradient of normalSampleOp from
 // (log σ², ε, g): for log σ² (n, d), ½σ ⊙ Σ_copies g ⊙ ε; for ε
 // (copies·n, d), g ⊙ σ[r mod n].
-type normalSampleGradOp struct{ wrtEps bool }
+type normalSampleGradOp struct {
+	gx.PureOp
+	wrtEps bool
+}
 
 func (normalSampleOp) Arity() int     { return 3 }
 func (normalSampleGradOp) Arity() int { return 3 }
@@ -212,18 +222,11 @@ func normalSampleGrad[T float32 | float64](lv []T, epsV, gV G.Value, out *tensor
 	return nil
 }
 
-func (normalSampleOp) ReturnsPtr() bool         { return false }
-func (normalSampleGradOp) ReturnsPtr() bool     { return false }
-func (normalSampleOp) CallsExtern() bool        { return false }
-func (normalSampleGradOp) CallsExtern() bool    { return false }
-func (normalSampleOp) OverwritesInput() int     { return -1 }
-func (normalSampleGradOp) OverwritesInput() int { return -1 }
-
 func (op normalSampleOp) WriteHash(h hash.Hash)     { fmt.Fprint(h, op.String()) }
 func (op normalSampleGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 
-func (op normalSampleOp) Hashcode() uint32     { return hashOf(op) }
-func (op normalSampleGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op normalSampleOp) Hashcode() uint32     { return gx.OpHash(op) }
+func (op normalSampleGradOp) Hashcode() uint32 { return gx.OpHash(op) }
 
 func (normalSampleOp) String() string { return "govae.NormalSampleRepeated" }
 func (op normalSampleGradOp) String() string {
@@ -240,14 +243,10 @@ func (normalSampleOp) DiffWRT(int) []bool { return []bool{true, true, true} }
 // log σ², g ⊙ σ for ε.
 func (normalSampleOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	mu, lv, eps := in[0], in[1], in[2]
-	dMu := grad
-	if n, rows := mu.Shape()[0], eps.Shape()[0]; n != rows {
-		d := mu.Shape()[1]
-		var b gx.B
-		dMu = b.Reshape(b.Sum(b.Reshape(grad, rows/n, n*d), 0), n, d)
-		if b.Err != nil {
-			return nil, b.Err
-		}
+	var b gx.B
+	dMu := b.SumTiles(grad, mu.Shape()[0])
+	if b.Err != nil {
+		return nil, b.Err
 	}
 	dLv, err := G.ApplyOp(normalSampleGradOp{}, lv, eps, grad)
 	if err != nil {

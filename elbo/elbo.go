@@ -47,15 +47,13 @@ type Terms struct {
 type samples struct {
 	b      gx.B
 	l, n   int     // samples per example, examples
-	z      *G.Node // (L·B, dz)
 	logLik *G.Node // (L·B,) log p(x|z)
 	logPz  *G.Node // (L·B,) log p(z)
 	logQ   *G.Node // (L·B,) log q(z|x)
 	beta   *G.Node // scalar or nil
-	in     Input
 }
 
-// draw builds z, log p(x|z), log p(z) and log q(z|x) for every sample.
+// draw builds log p(x|z), log p(z) and log q(z|x) for every sample z.
 func draw(in Input, what string) (*samples, error) {
 	if in.X == nil || in.Eps == nil || in.Decode == nil || in.Q.Mean == nil || in.Q.LogVar == nil {
 		return nil, fmt.Errorf("elbo: %s: X, Q, Eps and Decode must all be set", what)
@@ -70,7 +68,6 @@ func draw(in Input, what string) (*samples, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: %w", what, err)
 	}
-	s.z = z
 	lik, err := in.Decode(z)
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: decoder: %w", what, err)
@@ -86,8 +83,10 @@ func draw(in Input, what string) (*samples, error) {
 	if in.Prior == nil {
 		s.logPz, err = dist.StdNormal{}.LogProb(z)
 	} else {
-		prior := dist.Normal{Mean: b.Tile(in.Prior.Mean, s.l), LogVar: b.Tile(in.Prior.LogVar, s.l)}
-		s.logPz, err = prior.LogProb(z)
+		var prior dist.Normal
+		if prior, err = in.Prior.Tile(s.l); err == nil {
+			s.logPz, err = prior.LogProb(z)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: log p(z): %w", what, err)

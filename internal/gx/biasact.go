@@ -3,7 +3,6 @@ package gx
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -50,15 +49,21 @@ func (b *B) BiasAct(x, bias *G.Node, act Act) *G.Node {
 		b.Err = fmt.Errorf("gx: bias-act: bias of shape %v for a matrix of shape %v, want (%d,)", bias.Shape(), x.Shape(), x.Shape()[1])
 		return nil
 	}
-	return b.do(func() (*G.Node, error) { return G.ApplyOp(biasActOp{act}, x, bias) }, "bias-act")
+	return b.do(func() (*G.Node, error) { return G.ApplyOp(biasActOp{act: act}, x, bias) }, "bias-act")
 }
 
 // biasActOp computes act(x + bias) row by row.
-type biasActOp struct{ act Act }
+type biasActOp struct {
+	PureOp
+	act Act
+}
 
 // biasActGradOp computes g ⊙ act'(x + bias) from y = act(x + bias) and the
 // upstream gradient g: g·[y > 0] for ReLU, g·(1 − y²) for tanh.
-type biasActGradOp struct{ act Act }
+type biasActGradOp struct {
+	PureOp
+	act Act
+}
 
 func (biasActOp) Arity() int     { return 2 }
 func (biasActGradOp) Arity() int { return 2 }
@@ -185,7 +190,8 @@ func biasAct[T float32 | float64](y, x, bias []T, act Act, tanh func(dst, x []T)
 	})
 }
 
-// biasActGrad sets d = g ⊙ act'(y), where y = act(x + bias).
+// biasActGrad sets d = g ⊙ act'(y), where y = act(x + bias). It is never
+// built for the identity, whose gradient is g itself (see SymDiff).
 func biasActGrad[T float32 | float64](d, y, g []T, n int, act Act) {
 	vmath.Rows(len(y)/n, n, func(lo, hi int) {
 		d, y, g := d[lo*n:hi*n], y[lo*n:hi*n], g[lo*n:hi*n]
@@ -206,30 +212,15 @@ func biasActGrad[T float32 | float64](d, y, g []T, n int, act Act) {
 			for i, v := range y {
 				d[i] = g[i] * (1 - v*v)
 			}
-		default:
-			copy(d, g)
 		}
 	})
 }
 
-func (biasActOp) ReturnsPtr() bool         { return false }
-func (biasActGradOp) ReturnsPtr() bool     { return false }
-func (biasActOp) CallsExtern() bool        { return false }
-func (biasActGradOp) CallsExtern() bool    { return false }
-func (biasActOp) OverwritesInput() int     { return -1 }
-func (biasActGradOp) OverwritesInput() int { return -1 }
-
 func (op biasActOp) WriteHash(h hash.Hash)     { fmt.Fprint(h, op.String()) }
 func (op biasActGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 
-func (op biasActOp) Hashcode() uint32     { return hashOf(op) }
-func (op biasActGradOp) Hashcode() uint32 { return hashOf(op) }
-
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+func (op biasActOp) Hashcode() uint32     { return OpHash(op) }
+func (op biasActGradOp) Hashcode() uint32 { return OpHash(op) }
 
 func (op biasActOp) String() string     { return "govae.BiasAct(" + op.act.String() + ")" }
 func (op biasActGradOp) String() string { return "govae.BiasActGrad(" + op.act.String() + ")" }

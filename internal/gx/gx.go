@@ -126,9 +126,6 @@ func (b *B) Log(x *G.Node) *G.Node { return b.unary(G.Log, x, "log") }
 // Neg returns -x.
 func (b *B) Neg(x *G.Node) *G.Node { return b.unary(G.Neg, x, "neg") }
 
-// Relu returns max(x, 0).
-func (b *B) Relu(x *G.Node) *G.Node { return b.unary(G.Rectify, x, "relu") }
-
 // Sigmoid returns 1/(1+exp(-x)).
 func (b *B) Sigmoid(x *G.Node) *G.Node { return b.unary(G.Sigmoid, x, "sigmoid") }
 
@@ -139,9 +136,6 @@ func (b *B) Softplus(x *G.Node) *G.Node { return b.unary(G.Softplus, x, "softplu
 
 // Square returns x².
 func (b *B) Square(x *G.Node) *G.Node { return b.unary(G.Square, x, "square") }
-
-// Tanh returns tanh(x).
-func (b *B) Tanh(x *G.Node) *G.Node { return b.unary(G.Tanh, x, "tanh") }
 
 func (b *B) unary(f func(*G.Node) (*G.Node, error), x *G.Node, what string) *G.Node {
 	if !b.live(x) {
