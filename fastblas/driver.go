@@ -38,13 +38,24 @@ var directMaxPanels = 8
 type kernel[T float] struct {
 	mr, nr       int
 	run          func(kc int, a, b *T, ldb int, c *T, ldc int, alpha T, store bool)
+	packA, packB panelPacker[T] // of width mr and nr
 	kcMax, mcMax int
 	pool         sync.Pool // of *blockJob[T]
 }
 
 var (
-	sKernel = &kernel[float32]{mr: 6, nr: 16, run: sgemmKernel6x16, kcMax: 256, mcMax: 144}
-	dKernel = &kernel[float64]{mr: 6, nr: 8, run: dgemmStore6x8, kcMax: 256, mcMax: 96}
+	sKernel = &kernel[float32]{
+		mr: 6, nr: 16, run: sgemmKernel6x16,
+		packA: panelPacker[float32]{width: 6, vec: 8, copy: packA6T, trans: packA6N},
+		packB: panelPacker[float32]{width: 16, vec: 8, copy: packB16N, trans: packB16T},
+		kcMax: 256, mcMax: 144,
+	}
+	dKernel = &kernel[float64]{
+		mr: 6, nr: 8, run: dgemmStore6x8,
+		packA: panelPacker[float64]{width: 6, vec: 4, copy: packA6T64, trans: packA6N64},
+		packB: panelPacker[float64]{width: 8, vec: 4, copy: packB8N, trans: packB8T},
+		kcMax: 256, mcMax: 96,
+	}
 )
 
 // gemmArgs are the (validated) arguments of one product
@@ -182,13 +193,14 @@ func (job *blockJob[T]) work(w int) {
 // then of op(B). In the packed copies, the block of k starting at p0 begins
 // at p0·mPanels·mr (A) or p0·nPanels·nr (B), and holds its panels in order.
 func (job *blockJob[T]) pack(t int) {
-	g, mr, nr, k := job.g, job.kern.mr, job.kern.nr, job.g.k
+	kern := job.kern
+	g, mr, nr, k := job.g, kern.mr, kern.nr, job.g.k
 	if t < job.mPanels {
 		r0 := job.r.i0 + t*mr
 		h := min(mr, job.r.i1-r0)
 		for p0 := 0; p0 < k; p0 += job.kcStep {
 			kc := min(job.kcStep, k-p0)
-			packAPanel(job.ap[p0*job.mPanels*mr+t*mr*kc:], g.a, g.lda, g.aTrans, r0, h, p0, kc, mr)
+			packPanel(&kern.packA, job.ap[p0*job.mPanels*mr+t*mr*kc:], g.a, g.lda, !g.aTrans, p0, kc, r0, h)
 		}
 		return
 	}
@@ -200,7 +212,7 @@ func (job *blockJob[T]) pack(t int) {
 	}
 	for p0 := 0; p0 < k; p0 += job.kcStep {
 		kc := min(job.kcStep, k-p0)
-		packBPanel(job.bp[p0*job.nPanels*nr+t*nr*kc:], g.b, g.ldb, g.bTrans, p0, kc, c0, w, nr)
+		packPanel(&kern.packB, job.bp[p0*job.nPanels*nr+t*nr*kc:], g.b, g.ldb, g.bTrans, p0, kc, c0, w)
 	}
 }
 

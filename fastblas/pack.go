@@ -3,58 +3,62 @@ package fastblas
 // float is the element type of the packed GEMM.
 type float interface{ ~float32 | ~float64 }
 
-// packAPanel copies rows r0..r0+h-1, columns p0..p0+kc-1 of op(A) into
-// dst[:mr*kc], column after column: element (r0+r, p0+p) goes to
-// dst[p*mr+r]; rows h..mr-1 are zero. op(A)(i, p) is a[i*lda+p], or
-// a[p*lda+i] when trans.
-func packAPanel[T float](dst, a []T, lda int, trans bool, r0, h, p0, kc, mr int) {
-	dst = dst[:mr*kc]
-	if h == mr && packAPanelFast(dst, a, lda, trans, r0, p0, kc) {
-		return
-	}
-	if trans {
-		for p := range kc {
-			src := a[(p0+p)*lda+r0:][:h]
-			d := dst[p*mr:][:mr]
-			copy(d, src)
-			clear(d[h:])
-		}
-		return
-	}
-	for r := range h {
-		src := a[(r0+r)*lda+p0:][:kc]
-		for p, v := range src {
-			dst[p*mr+r] = v
-		}
-	}
-	for r := h; r < mr; r++ {
-		for p := range kc {
-			dst[p*mr+r] = 0
-		}
-	}
+// panelPacker packs whole micro-panels of one width with the assembly
+// routines of pack_amd64.s.
+type panelPacker[T float] struct {
+	width int // columns of a micro-panel
+	vec   int // rows trans packs per step
+	// copy sets dst[p*width+j] = src[p*ld+j] for p < kc, j < width; kc >= 1.
+	copy func(kc int, src *T, ld int, dst *T)
+	// trans sets dst[p*width+j] = src[j*ld+p] for p < vec*n, j < width;
+	// n >= 1.
+	trans func(n int, src *T, ld int, dst *T)
 }
 
-// packBPanel copies rows p0..p0+kc-1, columns c0..c0+w-1 of op(B) into
-// dst[:nr*kc], row after row: element (p0+p, c0+j) goes to dst[p*nr+j];
-// columns w..nr-1 are zero. op(B)(p, j) is b[p*ldb+j], or b[j*ldb+p] when
-// trans.
-func packBPanel[T float](dst, b []T, ldb int, trans bool, p0, kc, c0, w, nr int) {
+// packPanel copies rows p0..p0+kc-1, columns c0..c0+w-1 of op(S) into
+// dst[:nr*kc], where nr is pk.width, row after row: element (p0+p, c0+j)
+// goes to dst[p*nr+j]; columns w..nr-1 are zero. op(S)(p, j) is s[p*ld+j],
+// or s[j*ld+p] when trans.
+//
+// It packs a micro-panel of op(B), and one of op(A) as a panel of op(A)ᵀ:
+// rows r0..r0+h-1, columns p0..p0+kc-1 of op(A) are packed, element
+// (r0+r, p0+p) at dst[p*mr+r], by packPanel(packA, dst, a, lda, !aTrans,
+// p0, kc, r0, h).
+//
+// Whole panels go through pk's assembly routines when the processor has
+// them; the blank index expressions check, before any assembly runs, that
+// the last element it touches is inside its slice. Rows of a transposed
+// panel past the last whole step of pk.vec, and partial panels, are packed
+// in Go.
+func packPanel[T float](pk *panelPacker[T], dst, s []T, ld int, trans bool, p0, kc, c0, w int) {
+	nr := pk.width
 	dst = dst[:nr*kc]
-	if w == nr && packBPanelFast(dst, b, ldb, trans, p0, kc, c0, nr) {
-		return
-	}
+	fast := haveKernels && w == nr
 	if !trans {
+		if fast {
+			_, _ = s[(p0+kc-1)*ld+c0+nr-1], dst[nr*kc-1]
+			pk.copy(kc, &s[p0*ld+c0], ld, &dst[0])
+			return
+		}
 		for p := range kc {
 			d := dst[p*nr:][:nr]
-			copy(d, b[(p0+p)*ldb+c0:][:w])
+			copy(d, s[(p0+p)*ld+c0:][:w])
 			clear(d[w:])
 		}
 		return
 	}
+	from := 0
+	if fast {
+		if n := kc / pk.vec; n > 0 {
+			from = n * pk.vec
+			_, _ = s[(c0+nr-1)*ld+p0+from-1], dst[nr*from-1]
+			pk.trans(n, &s[c0*ld+p0], ld, &dst[0])
+		}
+	}
 	for j := range w {
-		src := b[(c0+j)*ldb+p0:][:kc]
-		for p, v := range src {
-			dst[p*nr+j] = v
+		src := s[(c0+j)*ld+p0:][:kc]
+		for p := from; p < kc; p++ {
+			dst[p*nr+j] = src[p]
 		}
 	}
 	for j := w; j < nr; j++ {

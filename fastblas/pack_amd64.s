@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-// Packing routines for float32 (AVX2), used by packA and packB for whole
+// Packing routines for float32 (AVX2), used by packPanel for whole
 // micro-panels. Transposes go through 8×8 blocks in registers: rows r0..r7
 // of 8 floats become columns o0..o7 by unpack (pairs), shuffle (quads) and
 // 128-bit lane permutes.

@@ -6,15 +6,17 @@ import (
 	"testing"
 )
 
-// TestPackMatchesDefinition checks packAPanel and packBPanel (assembly and Go paths:
-// whole and partial panels, k not a multiple of 8, padded strides) against
-// their definition, element by element, including the zero padding.
+// TestPackMatchesDefinition checks packPanel on panels of op(A) and op(B)
+// (assembly and Go paths: whole and partial panels, k not a multiple of 8,
+// padded strides) against their definition, element by element, including
+// the zero padding.
 func TestPackMatchesDefinition(t *testing.T) {
-	testPack[float32](t, 6, 16)
-	testPack[float64](t, 6, 8)
+	testPack(t, sKernel)
+	testPack(t, dKernel)
 }
 
-func testPack[T float](t *testing.T, mr, nr int) {
+func testPack[T float](t *testing.T, kern *kernel[T]) {
+	mr, nr := kern.mr, kern.nr
 	rnd := rand.New(rand.NewPCG(9, 10))
 	for _, trans := range []bool{false, true} {
 		for _, sh := range [][3]int{{1, 1, 1}, {6, 16, 8}, {13, 35, 7}, {37, 50, 29}, {128, 400, 197}} {
@@ -34,7 +36,7 @@ func testPack[T float](t *testing.T, mr, nr int) {
 			}
 			dst := make([]T, roundUp(rows, mr)*kc)
 			for q := 0; q*mr < rows; q++ {
-				packAPanel(dst[q*mr*kc:], a, ca+pad, trans, off+q*mr, min(mr, rows-q*mr), off, kc, mr)
+				packPanel(&kern.packA, dst[q*mr*kc:], a, ca+pad, !trans, off, kc, off+q*mr, min(mr, rows-q*mr))
 			}
 			for q := 0; q*mr < rows; q++ {
 				for p := range kc {
@@ -63,7 +65,7 @@ func testPack[T float](t *testing.T, mr, nr int) {
 			}
 			dst = make([]T, roundUp(cols, nr)*kc)
 			for q := 0; q*nr < cols; q++ {
-				packBPanel(dst[q*nr*kc:], b, cb+pad, trans, off, kc, off+q*nr, min(nr, cols-q*nr), nr)
+				packPanel(&kern.packB, dst[q*nr*kc:], b, cb+pad, trans, off, kc, off+q*nr, min(nr, cols-q*nr))
 			}
 			for q := 0; q*nr < cols; q++ {
 				for p := range kc {
@@ -96,7 +98,7 @@ func BenchmarkPack(b *testing.B) {
 			for b.Loop() {
 				for r0 := 0; r0+6 <= m; r0 += 6 {
 					for p0 := 0; p0+kc <= k; p0 += kc {
-						packAPanel(dst, src, lda, trans, r0, 6, p0, kc, 6)
+						packPanel(&sKernel.packA, dst, src, lda, !trans, p0, kc, r0, 6)
 					}
 				}
 			}
@@ -111,7 +113,7 @@ func BenchmarkPack(b *testing.B) {
 			for b.Loop() {
 				for c0 := 0; c0+16 <= n; c0 += 16 {
 					for p0 := 0; p0+kc <= k; p0 += kc {
-						packBPanel(dst, src, ldb, trans, p0, kc, c0, 16, 16)
+						packPanel(&sKernel.packB, dst, src, ldb, trans, p0, kc, c0, 16)
 					}
 				}
 			}
