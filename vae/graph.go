@@ -26,11 +26,11 @@ type batchGraph struct {
 	// any other is copied out with G.Read into grads.
 	gradNodes []*G.Node
 	grads     []G.Value
-	q         dist.Normal
 	// Values read after each run (G.Read: an intermediate node's Value may
-	// be overwritten by a later in-place operation).
-	bound, recon, kl, mean, logVar G.Value
-	vm                             G.VM
+	// be overwritten by a later in-place operation); mean, the posterior
+	// mean, only on an evaluation graph.
+	bound, recon, kl, mean G.Value
+	vm                     G.VM
 }
 
 // buildGraph builds the bound of m for batches of n examples with the given
@@ -61,7 +61,6 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 	if q.Mean == nil || q.LogVar == nil || !q.Mean.Shape().Eq(tensor.Shape{n, m.Latent}) || !q.LogVar.Shape().Eq(tensor.Shape{n, m.Latent}) {
 		return nil, fmt.Errorf("vae: the encoder must return a Normal of shape (%d, %d) for a batch of %d", n, m.Latent, n)
 	}
-	bg.q = q
 	terms, err := obj.bound()(elbo.Input{
 		X: bg.x, Q: q, Eps: bg.eps, Beta: bg.beta,
 		Decode: func(z *G.Node) (dist.LogProber, error) { return m.Decoder.Decode(m.Params, z) },
@@ -73,8 +72,6 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 		G.Read(terms.Bound, &bg.bound),
 		G.Read(terms.Recon, &bg.recon),
 		G.Read(terms.KL, &bg.kl),
-		G.Read(q.Mean, &bg.mean),
-		G.Read(q.LogVar, &bg.logVar),
 	}
 	if train {
 		bg.params = m.Params.Nodes(g)
@@ -107,6 +104,8 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 				roots = append(roots, G.Read(gr, &bg.grads[i]))
 			}
 		}
+	} else {
+		roots = append(roots, G.Read(q.Mean, &bg.mean))
 	}
 	// Gorgonia differentiates every input of an operation, the data x
 	// included, and a machine runs every node of its graph: compiling only
