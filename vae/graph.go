@@ -2,6 +2,7 @@ package vae
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -163,21 +164,16 @@ func firstNonFinite(v G.Value) int {
 	switch d := v.Data().(type) {
 	case []float32:
 		for i, x := range d {
-			if x != x || x > maxF32 || x < -maxF32 {
+			if x != x || x > math.MaxFloat32 || x < -math.MaxFloat32 {
 				return i
 			}
 		}
 	case []float64:
 		for i, x := range d {
-			if x != x || x > maxF64 || x < -maxF64 {
+			if x != x || x > math.MaxFloat64 || x < -math.MaxFloat64 {
 				return i
 			}
 		}
 	}
 	return -1
 }
-
-const (
-	maxF32 = 3.40282346638528859811704183484516925440e+38
-	maxF64 = 1.79769313486231570814527423731704356798070e+308
-)
