@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/govae/govae/dist"
 )
 
 // AISConfig sets up annealed importance sampling of an RBM's log Z
@@ -132,7 +134,7 @@ func (r *RBM) AIS(cfg AISConfig, rng *rand.Rand) (AISResult, error) {
 	m := cfg.Runs
 	res := AISResult{LogZBase: float64(nh) * math.Ln2, LogWeights: make([]float64, m)}
 	for _, b := range base {
-		res.LogZBase += softplus(b)
+		res.LogZBase += dist.Softplus(b)
 	}
 	diff := make([]float64, nv) // b - b^A
 	floats.SubTo(diff, r.B, base)
@@ -147,7 +149,7 @@ func (r *RBM) AIS(cfg AISConfig, rng *rand.Rand) (AISResult, error) {
 		for run := range m {
 			lw := (bk - bprev) * floats.Dot(diff, v.RawRowView(run))
 			for _, x := range a.RawRowView(run) {
-				lw += softplus(bk*x) - softplus(bprev*x)
+				lw += dist.Softplus(bk*x) - dist.Softplus(bprev*x)
 			}
 			res.LogWeights[run] += lw
 		}

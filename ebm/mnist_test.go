@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/dist"
 )
 
 // mnistSmall returns the first nTrain training images, binarised once with
@@ -65,7 +66,7 @@ func TestRBMOnMNISTExactAndAIS(t *testing.T) {
 	var baseLL float64
 	for i := range 1000 {
 		for j, v := range test.RawRowView(i) {
-			baseLL += v*base[j] - softplus(base[j])
+			baseLL += v*base[j] - dist.Softplus(base[j])
 		}
 	}
 	baseLL /= 1000

@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/govae/govae/dist"
 )
 
 // EpochMetrics is what training records after an epoch. The likelihood
@@ -143,7 +145,7 @@ func PseudoLogLik(r *RBM, v *mat.Dense, dst []float64) []float64 {
 	for k := range n {
 		row, ak := v.RawRowView(k), a.RawRowView(k)
 		for j, x := range ak {
-			base[j] = softplus(x)
+			base[j] = dist.Softplus(x)
 		}
 		var pll float64
 		for i, vi := range row {
@@ -152,9 +154,9 @@ func PseudoLogLik(r *RBM, v *mat.Dense, dst []float64) []float64 {
 			// F(ṽ) - F(v) = -s·b_i - Σ_j [softplus(a_j + s·W_ij) - softplus(a_j)]
 			d := -s * r.B[i]
 			for j, x := range ak {
-				d -= softplus(x+s*wi[j]) - base[j]
+				d -= dist.Softplus(x+s*wi[j]) - base[j]
 			}
-			pll -= softplus(-d)
+			pll -= dist.Softplus(-d)
 		}
 		dst[k] = pll
 	}

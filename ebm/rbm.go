@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/govae/govae/dist"
 )
 
 // RBM is a restricted Boltzmann machine (section 2.1.3) with binary visible
@@ -80,7 +82,7 @@ func (r *RBM) FreeEnergies(v *mat.Dense, dst []float64) []float64 {
 	for k := range n {
 		var s float64
 		for _, x := range a.RawRowView(k) {
-			s += softplus(x)
+			s += dist.Softplus(x)
 		}
 		dst[k] = -floats.Dot(r.B, v.RawRowView(k)) - s
 	}
@@ -151,11 +153,6 @@ func sigmoidInPlace(m *mat.Dense) {
 			row[i] = sigmoid(x)
 		}
 	}
-}
-
-// softplus returns log(1+e^x) without overflow: max(x,0) + log1p(e^{-|x|}).
-func softplus(x float64) float64 {
-	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
 
 // sampleBernoulli sets dst[i] to 1 with probability p[i], else 0 (dst and p
