@@ -46,7 +46,7 @@ func testDeterminism[T float](t *testing.T, kern *kernel[T], implGemm gemmFunc[T
 		run := func(workers int) []T {
 			c := clone(o.c)
 			aT, bT := tc.tA == blas.Trans, tc.tB == blas.Trans
-			gemm(kern, workers, &gemmArgs[T]{aT, bT, tc.m, tc.n, tc.k, T(tc.alpha), T(tc.beta), o.a, o.b, c, o.lda, o.ldb, o.ldc})
+			gemm(kern, workers, gemmArgs[T]{aT, bT, tc.m, tc.n, tc.k, T(tc.alpha), T(tc.beta), o.a, o.b, c, o.lda, o.ldb, o.ldc})
 			return c
 		}
 		want := run(1)

@@ -78,7 +78,7 @@ type region struct{ i0, i1, j0, j1 int }
 // each block through the same micro-kernel. Which goroutine does which part
 // changes nothing in the arithmetic, so the result is the same bits for
 // any workers and any scheduling.
-func gemm[T float](kern *kernel[T], workers int, g *gemmArgs[T]) {
+func gemm[T float](kern *kernel[T], workers int, g gemmArgs[T]) {
 	if g.m == 0 || g.n == 0 {
 		return
 	}
@@ -98,12 +98,13 @@ func gemm[T float](kern *kernel[T], workers int, g *gemmArgs[T]) {
 		job = &blockJob[T]{kern: kern}
 	}
 	defer kern.pool.Put(job)
+	job.g = g
 	for i0 := 0; i0 < g.m; i0 += rows {
 		for j0 := 0; j0 < g.n; j0 += cols {
-			job.run(g, region{i0, min(i0+rows, g.m), j0, min(j0+cols, g.n)}, workers)
+			job.run(region{i0, min(i0+rows, g.m), j0, min(j0+cols, g.n)}, workers)
 		}
 	}
-	job.g = nil
+	job.g = gemmArgs[T]{} // the pool keeps no caller's matrices
 }
 
 // blockJob is the work on one block of C: packing every micro-panel of
@@ -113,7 +114,7 @@ func gemm[T float](kern *kernel[T], workers int, g *gemmArgs[T]) {
 // the next.
 type blockJob[T float] struct {
 	kern     *kernel[T]
-	g        *gemmArgs[T]
+	g        gemmArgs[T]
 	r        region
 	kcStep   int
 	mPanels  int // panels of op(A) in the block; op(B)'s follow
@@ -128,11 +129,11 @@ type blockJob[T float] struct {
 	done     sync.WaitGroup
 }
 
-// run computes C over r with g's arguments on up to workers goroutines.
-func (job *blockJob[T]) run(g *gemmArgs[T], r region, workers int) {
-	kern := job.kern
+// run computes C over r with job.g's arguments on up to workers goroutines.
+func (job *blockJob[T]) run(r region, workers int) {
+	kern, g := job.kern, &job.g
 	mr, nr := kern.mr, kern.nr
-	job.g, job.r = g, r
+	job.r = r
 	job.kcStep = ceilDiv(g.k, ceilDiv(g.k, kern.kcMax))
 	job.mPanels = ceilDiv(r.i1-r.i0, mr)
 	job.nPanels = ceilDiv(r.j1-r.j0, nr)
@@ -194,7 +195,7 @@ func (job *blockJob[T]) work(w int) {
 // at p0·mPanels·mr (A) or p0·nPanels·nr (B), and holds its panels in order.
 func (job *blockJob[T]) pack(t int) {
 	kern := job.kern
-	g, mr, nr, k := job.g, kern.mr, kern.nr, job.g.k
+	g, mr, nr, k := &job.g, kern.mr, kern.nr, job.g.k
 	if t < job.mPanels {
 		r0 := job.r.i0 + t*mr
 		h := min(mr, job.r.i1-r0)
@@ -222,7 +223,7 @@ func (job *blockJob[T]) pack(t int) {
 // which saves a pass clearing C. Tiles cut by the edge of C go through
 // tile, with the same kernel and so the same arithmetic as whole tiles.
 func (job *blockJob[T]) compute(u region, tile []T) {
-	g, mr, nr := job.g, job.kern.mr, job.kern.nr
+	g, mr, nr := &job.g, job.kern.mr, job.kern.nr
 	c, ldc := g.c, g.ldc
 	if g.beta != 1 && g.beta != 0 {
 		scale(c, ldc, u.i0, u.i1, u.j0, u.j1, g.beta)

@@ -34,7 +34,7 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 		gonum.Implementation{}.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	gemm(sKernel, runtime.GOMAXPROCS(0), &gemmArgs[float32]{aT, bT, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc})
+	gemm(sKernel, runtime.GOMAXPROCS(0), gemmArgs[float32]{aT, bT, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc})
 }
 
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C for row-major float64
@@ -45,7 +45,7 @@ func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a
 		gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	gemm(dKernel, runtime.GOMAXPROCS(0), &gemmArgs[float64]{aT, bT, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc})
+	gemm(dKernel, runtime.GOMAXPROCS(0), gemmArgs[float64]{aT, bT, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc})
 }
 
 // checkGemm reports whether the arguments of a GEMM are valid, with the rules
