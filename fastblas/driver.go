@@ -221,7 +221,8 @@ func (job *blockJob[T]) pack(t int) {
 // alpha·op(A)·op(B) one block of k after another. With beta = 0 the first
 // block stores its tiles instead (the same bits as adding them to zeros),
 // which saves a pass clearing C. Tiles cut by the edge of C go through
-// tile, with the same kernel and so the same arithmetic as whole tiles.
+// tile, with the same kernel and so the same arithmetic as whole tiles
+// (a tile that is stored is not read, so C is not copied into it).
 func (job *blockJob[T]) compute(u region, tile []T) {
 	g, mr, nr := &job.g, job.kern.mr, job.kern.nr
 	c, ldc := g.c, g.ldc
@@ -252,8 +253,10 @@ func (job *blockJob[T]) compute(u region, tile []T) {
 					job.kern.run(kc, &ap[0], bp, ldb, &c[ci], ldc, g.alpha, store)
 					continue
 				}
-				for r := range h {
-					copy(tile[r*nr:][:w], c[ci+r*ldc:][:w])
+				if !store {
+					for r := range h {
+						copy(tile[r*nr:][:w], c[ci+r*ldc:][:w])
+					}
 				}
 				job.kern.run(kc, &ap[0], bp, ldb, &tile[0], nr, g.alpha, store)
 				for r := range h {
