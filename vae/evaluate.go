@@ -21,6 +21,7 @@ type Evaluator struct {
 	batch  int
 	graphs map[[2]int]*batchGraph // by (batch size, samples)
 	logW   map[[2]int]*weightGraph
+	decode map[int]*decodeGraph // by number of latents
 }
 
 // NewEvaluator returns an Evaluator of m that works through data batch
@@ -29,7 +30,7 @@ func NewEvaluator(m *Model, batch int) (*Evaluator, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("vae: evaluation batch size %d: must be positive", batch)
 	}
-	return &Evaluator{model: m, batch: batch, graphs: map[[2]int]*batchGraph{}, logW: map[[2]int]*weightGraph{}}, nil
+	return &Evaluator{model: m, batch: batch, graphs: map[[2]int]*batchGraph{}, logW: map[[2]int]*weightGraph{}, decode: map[int]*decodeGraph{}}, nil
 }
 
 // Close releases the evaluator's machines and graphs.
@@ -40,8 +41,12 @@ func (e *Evaluator) Close() {
 	for _, wg := range e.logW {
 		wg.close()
 	}
+	for _, dg := range e.decode {
+		dg.close()
+	}
 	clear(e.graphs)
 	clear(e.logW)
+	clear(e.decode)
 }
 
 // Stats are per-example means over a set, in nats.
@@ -216,7 +221,7 @@ func (e *Evaluator) LogLikelihood(set *datasets.Set, k, chunk int, seed uint64, 
 			if err := wg.vm.RunAll(); err != nil {
 				return err
 			}
-			copy(dst, floatsOf(wg.logW.(tensor.Tensor)))
+			floatsInto(dst, wg.logW.(tensor.Tensor))
 			return nil
 		})
 		if err != nil {
@@ -247,17 +252,35 @@ func MeanLogLikelihood(est []elbo.Estimate) (mean, stdErr float64) {
 	return mean, stdErr
 }
 
-// decodeMeans decodes a (n, Latent) batch of latents to the means of
-// p(x|z), one row of Input values per latent.
-func (e *Evaluator) decodeMeans(z []float64, n int) ([]float64, error) {
+// decodeGraph decodes a batch of latents to the means of p(x|z).
+type decodeGraph struct {
+	g    *G.ExprGraph
+	from *Params // the parameters its nodes are bound to
+	zT   *tensor.Dense
+	mean G.Value
+	vm   G.VM
+}
+
+// close releases the machine and the graph's parameter nodes.
+func (dg *decodeGraph) close() {
+	dg.vm.Close()
+	dg.from.forget(dg.g)
+}
+
+func (e *Evaluator) decodeGraph(n int) (_ *decodeGraph, err error) {
+	if dg, ok := e.decode[n]; ok {
+		return dg, nil
+	}
 	m := e.model
 	dt := m.Params.Dtype()
 	g := G.NewGraph()
-	zT := tensor.New(tensor.Of(dt), tensor.WithShape(n, m.Latent))
-	if err := setFloats(zT, z); err != nil {
-		return nil, err
-	}
-	zn := G.NewMatrix(g, dt, G.WithShape(n, m.Latent), G.WithName("z"), G.WithValue(zT))
+	defer func() {
+		if err != nil {
+			m.Params.forget(g)
+		}
+	}()
+	dg := &decodeGraph{g: g, from: m.Params, zT: tensor.New(tensor.Of(dt), tensor.WithShape(n, m.Latent))}
+	zn := G.NewMatrix(g, dt, G.WithShape(n, m.Latent), G.WithName("z"), G.WithValue(dg.zT))
 	lik, err := m.Decoder.Decode(m.Params, zn)
 	if err != nil {
 		return nil, fmt.Errorf("vae: decoder: %w", err)
@@ -266,15 +289,27 @@ func (e *Evaluator) decodeMeans(z []float64, n int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v G.Value
-	G.Read(mean, &v)
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	defer m.Params.forget(g)
-	if err := vm.RunAll(); err != nil {
+	G.Read(mean, &dg.mean)
+	dg.vm = G.NewTapeMachine(g)
+	e.decode[n] = dg
+	return dg, nil
+}
+
+// decodeMeans decodes a (n, Latent) batch of latents to the means of
+// p(x|z), one row of Input values per latent.
+func (e *Evaluator) decodeMeans(z []float64, n int) ([]float64, error) {
+	dg, err := e.decodeGraph(n)
+	if err != nil {
+		return nil, err
+	}
+	if err := setFloats(dg.zT, z); err != nil {
+		return nil, err
+	}
+	dg.vm.Reset()
+	if err := dg.vm.RunAll(); err != nil {
 		return nil, fmt.Errorf("vae: decoding: %w", err)
 	}
-	return floatsOf(v.(tensor.Tensor)), nil
+	return floatsOf(dg.mean.(tensor.Tensor)), nil
 }
 
 // meanOf returns the mean of a decoder's distribution.

@@ -199,16 +199,26 @@ func setFloats(t *tensor.Dense, vals []float64) error {
 	return nil
 }
 
+// floatsOf returns the values of t, a float32 or float64 tensor, as a new
+// slice of float64.
 func floatsOf(t tensor.Tensor) []float64 {
+	out := make([]float64, t.DataSize())
+	floatsInto(out, t)
+	return out
+}
+
+// floatsInto copies the values of t, a float32 or float64 tensor, into dst,
+// which must be as long.
+func floatsInto(dst []float64, t tensor.Tensor) {
 	switch d := t.Data().(type) {
 	case []float64:
-		return slices.Clone(d)
+		copy(dst[:len(d)], d)
 	case []float32:
-		out := make([]float64, len(d))
+		dst = dst[:len(d)]
 		for i, v := range d {
-			out[i] = float64(v)
+			dst[i] = float64(v)
 		}
-		return out
+	default:
+		panic(fmt.Sprintf("vae: tensor of dtype %v", t.Dtype()))
 	}
-	panic(fmt.Sprintf("vae: tensor of dtype %v", t.Dtype()))
 }
