@@ -94,3 +94,17 @@ func (p Piecewise) Rate(epoch int) float64 {
 	}
 	return p.rates[len(p.rates)-1]
 }
+
+// Scale returns p with every rate multiplied by f and the same stages. f
+// must leave every rate finite and positive.
+func (p Piecewise) Scale(f float64) (Piecewise, error) {
+	rates := make([]float64, len(p.rates))
+	epochs := make([]int, len(p.ends))
+	start := 0
+	for i, r := range p.rates {
+		rates[i] = r * f
+		epochs[i] = p.ends[i] - start
+		start = p.ends[i]
+	}
+	return NewPiecewise(rates, epochs)
+}

@@ -1,6 +1,8 @@
 package optim
 
 import (
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -97,4 +99,35 @@ func TestPiecewiseNegativeEpochPanics(t *testing.T) {
 		}
 	}()
 	BurdaSchedule().Rate(-1)
+}
+
+// TestPiecewiseScale checks that Scale multiplies every rate and keeps the
+// stages, that a factor of 1 changes nothing, and that a factor leaving a
+// rate out of range is refused.
+func TestPiecewiseScale(t *testing.T) {
+	p, err := NewPiecewise([]float64{1, 0.5, 0.25}, []int{2, 1, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.Scale(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Epochs() != p.Epochs() {
+		t.Errorf("Epochs() = %d after Scale, want %d", s.Epochs(), p.Epochs())
+	}
+	for e := range p.Epochs() + 2 {
+		if got, want := s.Rate(e), 3*p.Rate(e); got != want {
+			t.Errorf("Rate(%d) = %v after Scale(3), want %v", e, got, want)
+		}
+	}
+	burda := BurdaSchedule()
+	if same, err := burda.Scale(1); err != nil || !reflect.DeepEqual(same, burda) {
+		t.Errorf("BurdaSchedule().Scale(1) = %v, %v; want the schedule unchanged", same, err)
+	}
+	for _, f := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		if _, err := burda.Scale(f); err == nil || !strings.Contains(err.Error(), "rates must be finite and positive") {
+			t.Errorf("Scale(%v) returned %v, want an error about the rates", f, err)
+		}
+	}
 }

@@ -61,21 +61,7 @@ func (s LRSchedule) schedule(lr float64) (optim.Schedule, error) {
 	if s != BurdaLR {
 		return optim.Constant(lr), nil
 	}
-	burda := optim.BurdaSchedule()
-	if lr == burdaBaseLR {
-		return burda, nil
-	}
-	// The stages of Burda's schedule are 3^i epochs long and start at
-	// epoch (3^i-1)/2; each rate is scaled by lr/1e-3.
-	var rates []float64
-	var epochs []int
-	for i, start := 0, 0; start < burda.Epochs(); i++ {
-		n := int(math.Round(math.Pow(3, float64(i))))
-		rates = append(rates, burda.Rate(start)*(lr/burdaBaseLR))
-		epochs = append(epochs, n)
-		start += n
-	}
-	p, err := optim.NewPiecewise(rates, epochs)
+	p, err := optim.BurdaSchedule().Scale(lr / burdaBaseLR)
 	if err != nil {
 		return nil, fmt.Errorf("train: -lr %v with the burda schedule: %w", lr, err)
 	}
