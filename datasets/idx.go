@@ -81,6 +81,24 @@ func ReadLabels(r io.Reader) ([]uint8, error) {
 	return readPayload(src, uint64(binary.BigEndian.Uint32(h[4:])), name)
 }
 
+// WriteImages writes the images of s to w as an uncompressed IDX image file
+// (magic 0x00000803: unsigned bytes, n×rows×cols), the format of MNIST's own
+// files, which [ReadImages] reads back.
+func WriteImages(w io.Writer, s *Set) error {
+	var h [16]byte
+	binary.BigEndian.PutUint32(h[0:], imagesMagic)
+	binary.BigEndian.PutUint32(h[4:], uint32(s.Len()))
+	binary.BigEndian.PutUint32(h[8:], uint32(s.Rows))
+	binary.BigEndian.PutUint32(h[12:], uint32(s.Cols))
+	if _, err := w.Write(h[:]); err != nil {
+		return fmt.Errorf("datasets: writing the IDX header: %w", err)
+	}
+	if _, err := w.Write(s.Pixels); err != nil {
+		return fmt.Errorf("datasets: writing the IDX images: %w", err)
+	}
+	return nil
+}
+
 // decompress returns a reader of r's IDX bytes: r itself, buffered, or a
 // gzip reader over it when r starts with the gzip magic bytes 1f 8b (an IDX
 // file starts with two zero bytes, so the two cannot be confused).

@@ -167,3 +167,26 @@ func TestReadSetCountMismatch(t *testing.T) {
 		t.Errorf("got %+v, %v; want %+v", got, err, s)
 	}
 }
+
+// The exported binarised test set reads back as the set it was made from,
+// and is written byte for byte as the test fixtures are.
+func TestWriteImages(t *testing.T) {
+	set := &Set{Pixels: []uint8{0, 10, 200, 255, 128, 1}, Labels: []uint8{3, 4, 5}, Rows: 1, Cols: 2}
+	bin := set.Binarize(TestSeed)
+	var buf bytes.Buffer
+	if err := WriteImages(&buf, bin); err != nil {
+		t.Fatal(err)
+	}
+	if want := encodeImages(3, 1, 2, bin.Pixels); !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("wrote % x, want % x", buf.Bytes(), want)
+	}
+	pixels, rows, cols, err := ReadImages(&buf)
+	if err != nil || rows != 1 || cols != 2 || !bytes.Equal(pixels, bin.Pixels) {
+		t.Errorf("read back %v (%d×%d), %v; want %v", pixels, rows, cols, err, bin.Pixels)
+	}
+	for _, v := range pixels {
+		if v != 0 && v != 255 {
+			t.Errorf("pixel %d is not binary", v)
+		}
+	}
+}

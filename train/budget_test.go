@@ -10,7 +10,6 @@ import (
 
 	"gonum.org/v1/gonum/floats/scalar"
 
-	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/train"
 )
 
@@ -67,24 +66,5 @@ func TestBudgetAndSchedule(t *testing.T) {
 	want := []train.Override{{Flag: "budget", Value: "2", Preset: "0"}, {Flag: "lr", Value: "0.003", Preset: "0.001"}}
 	if got := res2.Final.Overrides; len(got) < 2 || !reflect.DeepEqual(got[:2], want) {
 		t.Errorf("overrides %+v, want to start with %+v", got, want)
-	}
-}
-
-// The exported binarised test set reads back as the set it was made from.
-func TestWriteIDX(t *testing.T) {
-	set := &datasets.Set{Pixels: []uint8{0, 10, 200, 255, 128, 1}, Labels: []uint8{3, 4, 5}, Rows: 1, Cols: 2}
-	bin := set.Binarize(datasets.TestSeed)
-	var buf bytes.Buffer
-	if err := train.WriteIDX(&buf, bin); err != nil {
-		t.Fatal(err)
-	}
-	pixels, rows, cols, err := datasets.ReadImages(&buf)
-	if err != nil || rows != 1 || cols != 2 || !bytes.Equal(pixels, bin.Pixels) {
-		t.Errorf("read back %v (%d×%d), %v; want %v", pixels, rows, cols, err, bin.Pixels)
-	}
-	for _, v := range pixels {
-		if v != 0 && v != 255 {
-			t.Errorf("pixel %d is not binary", v)
-		}
 	}
 }
