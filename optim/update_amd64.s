@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func adamKernel32(w, grad, m, v *float32, n int, k *adamConsts32)
+// func adamKernel32(w, grad, m, v *float32, n int, k *adamConsts[float32])
 //
 // Applies adamUpdate to n elements, n a multiple of 8, eight at a time with
 // AVX. Each lane does the scalar loop's operations in the same order with

@@ -8,7 +8,7 @@ import (
 
 // adamLoop32 is the scalar loop of adamUpdate, kept apart so that the
 // vector kernel can be checked against it.
-func adamLoop32(w, g, m, v []float32, k adamConsts32) {
+func adamLoop32(w, g, m, v []float32, k adamConsts[float32]) {
 	for i := range w {
 		gi := g[i]
 		mi := k.b1*m[i] + k.omb1*gi
@@ -26,8 +26,7 @@ func adamLoop32(w, g, m, v []float32, k adamConsts32) {
 func TestAdamKernelMatchesLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	h := hyper{lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, c1: 1 - 0.9*0.9*0.9, c2: 1 - math.Pow(0.999, 3)}
-	k := adamConsts32{float32(h.beta1), float32(1 - h.beta1), float32(h.beta2), float32(1 - h.beta2),
-		float32(h.lr / h.c1), float32(1 / h.c2), float32(h.eps)}
+	k := newAdamConsts[float32](h)
 	for _, n := range []int{0, 1, 7, 8, 9, 16, 63, 1000, 4099} {
 		w, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 		for i := range n {
