@@ -105,10 +105,8 @@ func modCache() (string, error) {
 // files that are not the standard MNIST (counts, image size, labels 0..9)
 // give a *FormatError.
 func Load(dir string) (train, test *Set, err error) {
-	if dir == "" {
-		if dir, err = DefaultDir(); err != nil {
-			return nil, nil, err
-		}
+	if dir, err = orDefault(dir); err != nil {
+		return nil, nil, err
 	}
 	train, err = loadMNIST(dir, trainImages, trainLabels, TrainLen)
 	if err != nil {
@@ -119,6 +117,25 @@ func Load(dir string) (train, test *Set, err error) {
 		return nil, nil, err
 	}
 	return train, test, nil
+}
+
+// LoadTest reads only the MNIST test set, as [Load] does, from dir or
+// from [DefaultDir] when dir is "": the training files are neither read nor
+// needed.
+func LoadTest(dir string) (*Set, error) {
+	dir, err := orDefault(dir)
+	if err != nil {
+		return nil, err
+	}
+	return loadMNIST(dir, testImages, testLabels, TestLen)
+}
+
+// orDefault returns dir, or [DefaultDir] when dir is "".
+func orDefault(dir string) (string, error) {
+	if dir == "" {
+		return DefaultDir()
+	}
+	return dir, nil
 }
 
 // loadMNIST reads one MNIST set from dir and checks it is the standard one.

@@ -88,6 +88,22 @@ func TestLoadMNIST(t *testing.T) {
 	}
 }
 
+// LoadTest reads the test set Load does, and needs no training files.
+func TestLoadTest(t *testing.T) {
+	_, want := realMNIST(t)
+	got, err := LoadTest("")
+	if err != nil || !slices.Equal(got.Pixels, want.Pixels) || !slices.Equal(got.Labels, want.Labels) || got.Rows != want.Rows || got.Cols != want.Cols {
+		t.Fatalf("LoadTest(\"\"): %v, want the test set of Load", err)
+	}
+	dir := t.TempDir()
+	writeMNISTLike(t, dir, 3, 28, 28, testImages, testLabels)
+	_, err = LoadTest(dir)
+	checkFormatError(t, "3 test images", err, BadShape)
+	if path := filepath.Join(dir, testImages); !strings.Contains(err.Error(), path) {
+		t.Errorf("message %q does not name %s", err, path)
+	}
+}
+
 func TestBinarizedTestSetIsFixed(t *testing.T) {
 	_, test := realMNIST(t)
 	if got := sha(test.Binarize(TestSeed).Pixels); got != testBinarizeSHA256 {

@@ -14,7 +14,7 @@ import (
 // that other programs (bench/pytorch_vae.py) evaluate on the same images.
 // dataDir is the MNIST folder, "" for the Go module cache.
 func ExportBinarizedTest(dataDir, path string) error {
-	_, test, err := datasets.Load(dataDir)
+	test, err := datasets.LoadTest(dataDir)
 	if err != nil {
 		return fmt.Errorf("train: loading MNIST: %w", err)
 	}
