@@ -64,6 +64,11 @@ func (c Config) Command() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return c.command(over), nil
+}
+
+// command returns the vae-train command line of c given its overrides.
+func (c Config) command(over []Override) string {
 	parts := []string{"go run ./cmd/vae-train"}
 	if c.Preset != "" {
 		parts = append(parts, "-preset "+c.Preset)
@@ -71,7 +76,7 @@ func (c Config) Command() (string, error) {
 	for _, o := range over {
 		parts = append(parts, "-"+o.Flag+" "+shellQuote(o.Value))
 	}
-	return strings.Join(parts, " "), nil
+	return strings.Join(parts, " ")
 }
 
 // configFlags returns the flag names of Config's fields, in field order:

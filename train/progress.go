@@ -9,3 +9,10 @@ type Progress interface {
 	Update(done int)
 	Finish()
 }
+
+// noProgress is the Progress of a run given none: it shows nothing.
+type noProgress struct{}
+
+func (noProgress) Start(string, int) {}
+func (noProgress) Update(int)        {}
+func (noProgress) Finish()           {}

@@ -206,6 +206,9 @@ func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Opt
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
+	if opts.Progress == nil {
+		opts.Progress = noProgress{}
+	}
 	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, test: testSet, testName: "grey", start: start}
 	if cfg.Binarize != datasets.Grey {
 		// Binarised training is evaluated on the fixed binarised test set,
@@ -259,17 +262,10 @@ func (r *runner) run() (*Result, error) {
 func (r *runner) epoch(meta []byte) (vae.Stats, []float64, error) {
 	e := r.trainer.Epoch()
 	start := time.Now()
-	if p := r.opts.Progress; p != nil {
-		p.Start(fmt.Sprintf("epoch %d/%d", e+1, r.cfg.RunEpochs()), r.trainer.BatchesPerEpoch())
-	}
-	st, err := r.trainer.TrainEpoch(func(done, _ int) {
-		if p := r.opts.Progress; p != nil {
-			p.Update(done)
-		}
-	})
-	if p := r.opts.Progress; p != nil {
-		p.Finish()
-	}
+	p := r.opts.Progress
+	p.Start(fmt.Sprintf("epoch %d/%d", e+1, r.cfg.RunEpochs()), r.trainer.BatchesPerEpoch())
+	st, err := r.trainer.TrainEpoch(func(done, _ int) { p.Update(done) })
+	p.Finish()
 	if err != nil {
 		return vae.Stats{}, nil, r.trainError(err, e)
 	}
@@ -322,12 +318,8 @@ func (r *runner) final(st vae.Stats, variances []float64) (Results, error) {
 	if err != nil {
 		return Results{}, err
 	}
-	cmd, err := r.cfg.Command()
-	if err != nil {
-		return Results{}, err
-	}
 	res := Results{
-		Preset: r.cfg.Preset, Command: cmd, Overrides: over, Config: r.cfg,
+		Preset: r.cfg.Preset, Command: r.cfg.command(over), Overrides: over, Config: r.cfg,
 		Epochs:      epochCount(r.cfg, r.trainer.Epoch()),
 		Environment: environment(),
 		Test: TestResults{
@@ -382,17 +374,9 @@ func (r *runner) logLikelihood() (mean, stdErr float64, err error) {
 	}
 	defer ev.Close()
 	p := r.opts.Progress
-	if p != nil {
-		p.Start(fmt.Sprintf("log p(x), K=%d", r.cfg.EvalK), r.test.Len())
-	}
-	est, err := ev.LogLikelihood(r.test, r.cfg.EvalK, logPxChunk, logPxSeed, func(done, _ int) {
-		if p != nil {
-			p.Update(done)
-		}
-	})
-	if p != nil {
-		p.Finish()
-	}
+	p.Start(fmt.Sprintf("log p(x), K=%d", r.cfg.EvalK), r.test.Len())
+	est, err := ev.LogLikelihood(r.test, r.cfg.EvalK, logPxChunk, logPxSeed, func(done, _ int) { p.Update(done) })
+	p.Finish()
 	if err != nil {
 		return 0, 0, fmt.Errorf("train: estimating log p(x): %w", err)
 	}
