@@ -54,6 +54,11 @@ func (g *gibbs) hiddenProbs(r *RBM, v *mat.Dense) {
 // sampleHidden sets g.ph to p(h=1|v) and g.h to a draw from it.
 func (g *gibbs) sampleHidden(r *RBM, v *mat.Dense, rng *rand.Rand) {
 	g.hiddenProbs(r, v)
+	g.drawHidden(rng)
+}
+
+// drawHidden sets g.h to a draw from the probabilities in g.ph.
+func (g *gibbs) drawHidden(rng *rand.Rand) {
 	sampleBernoulli(g.h.RawMatrix().Data, g.ph.RawMatrix().Data, rng)
 }
 

@@ -134,9 +134,7 @@ func (t *RBMTrainer) Train(data Batches, rng *rand.Rand) error {
 		t.grad = NewRBMGrad(nv, nh)
 	}
 	x := mat.NewDense(c.BatchSize, nv, nil)
-	pos := mat.NewDense(c.BatchSize, nh, nil) // p(h|v) of the batch
-	neg := mat.NewDense(c.BatchSize, nv, nil) // the chains' visible states
-	g := newGibbs(r, c.BatchSize)
+	var neg *mat.Dense // the chains' visible states
 	if c.Estimator == PCD {
 		if t.chains == nil {
 			t.chains = mat.NewDense(c.BatchSize, nv, nil)
@@ -146,7 +144,10 @@ func (t *RBMTrainer) Train(data Batches, rng *rand.Rand) error {
 			}
 		}
 		neg = t.chains
+	} else {
+		neg = mat.NewDense(c.BatchSize, nv, nil)
 	}
+	g := newGibbs(r, c.BatchSize)
 	total := data.Len()
 	for range c.Epochs {
 		start := time.Now()
@@ -162,7 +163,7 @@ func (t *RBMTrainer) Train(data Batches, rng *rand.Rand) error {
 			}
 			batch++
 			g.load(r)
-			t.gradient(g, x, pos, neg, rng)
+			t.gradient(g, x, neg, rng)
 			t.update(c)
 			if err := t.check(c); err != nil {
 				err.Epoch, err.Batch = t.epoch+1, batch
@@ -185,24 +186,26 @@ func (t *RBMTrainer) Train(data Batches, rng *rand.Rand) error {
 
 // gradient sets t.grad to the estimate of ∇L on the batch x: the data term
 // x ᵀp(h|x)/n and its bias parts, minus the same over the chains' states
-// after k Gibbs steps. For CD the chains start at x.
-func (t *RBMTrainer) gradient(g *gibbs, x, pos, neg *mat.Dense, rng *rand.Rand) {
+// neg after k Gibbs steps. For CD the chains start at x, so their first
+// step draws h from p(h|x), already in g.ph; neg is only written.
+func (t *RBMTrainer) gradient(g *gibbs, x, neg *mat.Dense, rng *rand.Rand) {
 	r := t.RBM
 	n, _ := x.Dims()
 	t.grad.W.Zero()
 	clear(t.grad.B)
 	clear(t.grad.C)
 	g.hiddenProbs(r, x)
-	pos.Copy(g.ph)
-	t.grad.add(x, pos, 1/float64(n))
-	if t.Config.Estimator == CD {
-		neg.Copy(x)
+	t.grad.add(x, g.ph, 1/float64(n))
+	if t.Config.Estimator == PCD {
+		g.hiddenProbs(r, neg)
 	}
+	// Each step draws h from g.ph = p(h|v), then v, and leaves p(h|v) of
+	// the new v in g.ph: for the next step, or for the model term.
 	for range t.Config.GibbsSteps {
-		g.sampleHidden(r, neg, rng)
+		g.drawHidden(rng)
 		g.sampleVisible(r, neg, rng)
+		g.hiddenProbs(r, neg)
 	}
-	g.hiddenProbs(r, neg)
 	m, _ := neg.Dims()
 	t.grad.add(neg, g.ph, -1/float64(m))
 }
