@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -44,7 +45,7 @@ func testDeterminism[T float](t *testing.T, kern *kernel[T], implGemm gemmFunc[T
 		}
 		o := newOperands[T](tc, rnd)
 		run := func(workers int) []T {
-			c := clone(o.c)
+			c := slices.Clone(o.c)
 			aT, bT := tc.tA == blas.Trans, tc.tB == blas.Trans
 			gemm(kern, workers, gemmArgs[T]{aT, bT, tc.m, tc.n, tc.k, T(tc.alpha), T(tc.beta), o.a, o.b, c, o.lda, o.ldb, o.ldc})
 			return c
@@ -57,7 +58,7 @@ func testDeterminism[T float](t *testing.T, kern *kernel[T], implGemm gemmFunc[T
 		}
 		for _, procs := range []int{1, 2, 1, 2} {
 			prev := runtime.GOMAXPROCS(procs)
-			c := clone(o.c)
+			c := slices.Clone(o.c)
 			implGemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), o.a, o.lda, o.b, o.ldb, T(tc.beta), c, o.ldc)
 			runtime.GOMAXPROCS(prev)
 			if i := sameBits(c, want); i >= 0 {
@@ -99,7 +100,7 @@ func TestDirectBSameBits(t *testing.T) {
 		var got [2][]float32
 		for i, maxPanels := range []int{0, 1 << 20} {
 			directMaxPanels = maxPanels
-			got[i] = clone(o.c)
+			got[i] = slices.Clone(o.c)
 			Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, float32(tc.alpha), o.a, o.lda, o.b, o.ldb, float32(tc.beta), got[i], o.ldc)
 		}
 		if i := sameBits(got[0], got[1]); i >= 0 {

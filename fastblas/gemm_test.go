@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -73,9 +74,6 @@ func randomMatrix[T float](rows, cols, ld int, rnd *rand.Rand) []T {
 	}
 	return s
 }
-
-// clone returns a copy of s.
-func clone[T float](s []T) []T { return append([]T(nil), s...) }
 
 // checkAgainst compares got with want (both C after the product) element by
 // element. The bound is the forward error bound of a dot product, for each of
@@ -200,7 +198,7 @@ func testGemm[T float](t *testing.T, gemm, ref gemmFunc[T], eps float64) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range append(gemmCases(), randomCases(100)...) {
 		o := newOperands[T](tc, rnd)
-		got, want := clone(o.c), clone(o.c)
+		got, want := slices.Clone(o.c), slices.Clone(o.c)
 		gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), o.a, o.lda, o.b, o.ldb, T(tc.beta), got, o.ldc)
 		ref(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), o.a, o.lda, o.b, o.ldb, T(tc.beta), want, o.ldc)
 		checkAgainst(t, tc, o, o.c, got, want, eps)

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/internal/graphtest"
 )
 
 var dtypes = []tensor.Dtype{tensor.Float32, tensor.Float64}
@@ -39,7 +41,7 @@ func TestAdamHandComputedSteps(t *testing.T) {
 				if err := a.Step(p.params, 0); err != nil {
 					t.Fatal(err)
 				}
-				got := values(t, p.params[0].Value())
+				got := graphtest.Floats(p.params[0].Value().Data())
 				for i := range got {
 					if !scalar.EqualWithinAbsOrRel(got[i], want[s][i], tol[dt], tol[dt]) {
 						t.Errorf("step %d: w[%d] = %.17g, want %.17g", s+1, i, got[i], want[s][i])
@@ -97,7 +99,7 @@ func TestAdamMatchesReference(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			var init, w [][]float64
 			for _, sh := range shapes {
-				x := normals(rng, size(sh), 1, dt)
+				x := normals(rng, tensor.Shape(sh).TotalSize(), 1, dt)
 				init = append(init, x)
 				w = append(w, append([]float64(nil), x...))
 			}
@@ -113,7 +115,7 @@ func TestAdamMatchesReference(t *testing.T) {
 				var g [][]float64
 				for _, sh := range shapes {
 					// Gradients of mixed scales, a few of them zero.
-					x := normals(rng, size(sh), math.Exp(2*rng.NormFloat64()), dt)
+					x := normals(rng, tensor.Shape(sh).TotalSize(), math.Exp(2*rng.NormFloat64()), dt)
 					x[rng.IntN(len(x))] = 0
 					g = append(g, x)
 				}
@@ -123,7 +125,7 @@ func TestAdamMatchesReference(t *testing.T) {
 				}
 				ref.step(w, g, cfg.Schedule.Rate(epoch))
 				for k, n := range p.params {
-					got := values(t, n.Value())
+					got := graphtest.Floats(n.Value().Data())
 					for i := range got {
 						if !scalar.EqualWithinAbsOrRel(got[i], w[k][i], tol[dt], tol[dt]) {
 							t.Fatalf("step %d: %s[%d] = %.17g, reference %.17g", s+1, n.Name(), i, got[i], w[k][i])
@@ -211,7 +213,7 @@ func TestStepRejectsBadRate(t *testing.T) {
 		if err := a.Step(p.params, 0); err == nil || !strings.Contains(err.Error(), "learning rate") {
 			t.Errorf("rate %v: Step returned %v, want a learning-rate error", r, err)
 		}
-		if got := values(t, p.params[0].Value()); got[0] != 1 || got[1] != 2 {
+		if got := graphtest.Floats(p.params[0].Value().Data()); got[0] != 1 || got[1] != 2 {
 			t.Errorf("rate %v: value changed to %v", r, got)
 		}
 		if got := gradient(t, p.params[0]); got[0] != 3 || got[1] != 4 {
@@ -230,7 +232,7 @@ func TestStepGradsMatchesStep(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		var init [][]float64
 		for _, sh := range shapes {
-			init = append(init, normals(rng, size(sh), 1, dt))
+			init = append(init, normals(rng, tensor.Shape(sh).TotalSize(), 1, dt))
 		}
 		bound, given := newProbe(t, dt, shapes, init), newProbe(t, dt, shapes, init)
 		a, err := NewAdam(DefaultConfig())
@@ -245,8 +247,8 @@ func TestStepGradsMatchesStep(t *testing.T) {
 			var g [][]float64
 			grads := make([]G.Value, len(shapes))
 			for k, sh := range shapes {
-				g = append(g, normals(rng, size(sh), 1, dt))
-				grads[k] = dense(dt, sh, g[k])
+				g = append(g, normals(rng, tensor.Shape(sh).TotalSize(), 1, dt))
+				grads[k] = graphtest.Dense(dt, sh, g[k])
 			}
 			bound.run(t, g)
 			if err := a.Step(bound.params, 0); err != nil {
@@ -256,13 +258,13 @@ func TestStepGradsMatchesStep(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k := range shapes {
-				want, got := values(t, bound.params[k].Value()), values(t, given.params[k].Value())
+				want, got := graphtest.Floats(bound.params[k].Value().Data()), graphtest.Floats(given.params[k].Value().Data())
 				for i := range want {
 					if got[i] != want[i] {
 						t.Fatalf("%v step %d: %s[%d] = %v with StepGrads, %v with Step", dt, s+1, given.params[k].Name(), i, got[i], want[i])
 					}
 				}
-				if kept := values(t, grads[k]); kept[0] != g[k][0] {
+				if kept := graphtest.Floats(grads[k].Data()); kept[0] != g[k][0] {
 					t.Fatalf("%v: StepGrads changed the gradient it was given", dt)
 				}
 			}
@@ -278,7 +280,7 @@ func TestStepGradsRejectsBadGradients(t *testing.T) {
 	for name, grads := range map[string][]G.Value{
 		"none":      nil,
 		"nil":       {nil},
-		"misshapen": {dense(dt, []int{4}, []float64{1, 2, 3, 4})},
+		"misshapen": {graphtest.Dense(dt, []int{4}, []float64{1, 2, 3, 4})},
 	} {
 		a, err := NewAdam(DefaultConfig())
 		if err != nil {

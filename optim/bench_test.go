@@ -17,8 +17,8 @@ func benchProbe(b *testing.B, dt tensor.Dtype) *probe {
 	rng := rand.New(rand.NewPCG(9, 10))
 	var init, grads [][]float64
 	for _, sh := range benchShapes {
-		init = append(init, normals(rng, size(sh), 0.05, dt))
-		grads = append(grads, normals(rng, size(sh), 1, dt))
+		init = append(init, normals(rng, tensor.Shape(sh).TotalSize(), 0.05, dt))
+		grads = append(grads, normals(rng, tensor.Shape(sh).TotalSize(), 1, dt))
 	}
 	p := newProbe(b, dt, benchShapes, init)
 	p.run(b, grads)

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/internal/graphtest"
 )
 
 // squareGraph returns a graph with cost Σ w⊙w, so that ∂cost/∂w = 2w, and
@@ -16,7 +18,7 @@ import (
 func squareGraph(t *testing.T, init []float64, bind bool) (*G.Node, G.VM) {
 	t.Helper()
 	g := G.NewGraph()
-	w := G.NewVector(g, tensor.Float64, G.WithShape(len(init)), G.WithName("w"), G.WithValue(dense(tensor.Float64, []int{len(init)}, init)))
+	w := G.NewVector(g, tensor.Float64, G.WithShape(len(init)), G.WithName("w"), G.WithValue(graphtest.Dense(tensor.Float64, []int{len(init)}, init)))
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(w, w))))
 	if _, err := G.Grad(cost, w); err != nil {
 		t.Fatal(err)
@@ -76,7 +78,7 @@ func TestGradientsAreFreshAfterStep(t *testing.T) {
 // checkTwice checks that grad = k·w exactly.
 func checkTwice(t *testing.T, when string, w *G.Node, grad []float64, k float64) {
 	t.Helper()
-	for i, wi := range values(t, w.Value()) {
+	for i, wi := range graphtest.Floats(w.Value().Data()) {
 		if grad[i] != k*wi {
 			t.Errorf("%s: gradient[%d] = %v, want %v·w = %v", when, i, grad[i], k, k*wi)
 		}
@@ -88,8 +90,8 @@ func checkTwice(t *testing.T, when string, w *G.Node, grad []float64, k float64)
 // gradient tensor. Both must be updated with it before it is zeroed.
 func TestSharedGradientTensor(t *testing.T) {
 	g := G.NewGraph()
-	w3 := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("w3"), G.WithValue(dense(tensor.Float64, []int{2}, []float64{1, 2})))
-	w4 := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("w4"), G.WithValue(dense(tensor.Float64, []int{2}, []float64{3, 4})))
+	w3 := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("w3"), G.WithValue(graphtest.Dense(tensor.Float64, []int{2}, []float64{1, 2})))
+	w4 := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("w4"), G.WithValue(graphtest.Dense(tensor.Float64, []int{2}, []float64{3, 4})))
 	cost := G.Must(G.Sum(G.Must(G.Add(w3, w4))))
 	if _, err := G.Grad(cost, w3, w4); err != nil {
 		t.Fatal(err)
@@ -115,7 +117,7 @@ func TestSharedGradientTensor(t *testing.T) {
 		n    *G.Node
 		init []float64
 	}{{w3, []float64{1, 2}}, {w4, []float64{3, 4}}} {
-		for i, x := range values(t, c.n.Value()) {
+		for i, x := range graphtest.Floats(c.n.Value().Data()) {
 			if want := c.init[i] - move; !scalar.EqualWithinAbsOrRel(x, want, 1e-15, 1e-15) {
 				t.Errorf("%s[%d] = %.17g, want %.17g", c.n.Name(), i, x, want)
 			}
@@ -146,7 +148,7 @@ func TestStepErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.run(t, grads)
-	before := [][]float64{values(t, p.params[0].Value()), values(t, p.params[1].Value())}
+	before := [][]float64{graphtest.Floats(p.params[0].Value().Data()), graphtest.Floats(p.params[1].Value().Data())}
 	for _, c := range []struct {
 		name   string
 		params []*G.Node
@@ -160,7 +162,7 @@ func TestStepErrors(t *testing.T) {
 			t.Errorf("%s: Step returned %v, want an error wrapping ErrMismatch", c.name, err)
 		}
 		for k, n := range p.params {
-			if got := values(t, n.Value()); !slices.Equal(got, before[k]) {
+			if got := graphtest.Floats(n.Value().Data()); !slices.Equal(got, before[k]) {
 				t.Errorf("%s: %s changed from %v to %v", c.name, n.Name(), before[k], got)
 			}
 			if got := gradient(t, n); !slices.Equal(got, grads[k]) {
@@ -176,7 +178,7 @@ func TestStepErrors(t *testing.T) {
 // TestStepWithoutGradient checks the message when G.Grad was not called.
 func TestStepWithoutGradient(t *testing.T) {
 	g := G.NewGraph()
-	w := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("w"), G.WithValue(dense(tensor.Float64, []int{2}, []float64{1, 2})))
+	w := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("w"), G.WithValue(graphtest.Dense(tensor.Float64, []int{2}, []float64{1, 2})))
 	G.Must(G.Sum(w))
 	a, err := NewAdam(DefaultConfig())
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/internal/graphtest"
 )
 
 // probe is a graph whose cost is Σ_k Σ w_k⊙x_k: the gradient of parameter
@@ -27,7 +29,7 @@ func newProbe(t testing.TB, dt tensor.Dtype, shapes [][]int, init [][]float64) *
 	p := &probe{g: G.NewGraph(), dt: dt}
 	var terms []*G.Node
 	for k, sh := range shapes {
-		w := G.NewTensor(p.g, dt, len(sh), G.WithShape(sh...), G.WithName(fmt.Sprintf("w%d", k)), G.WithValue(dense(dt, sh, init[k])))
+		w := G.NewTensor(p.g, dt, len(sh), G.WithShape(sh...), G.WithName(fmt.Sprintf("w%d", k)), G.WithValue(graphtest.Dense(dt, sh, init[k])))
 		x := G.NewTensor(p.g, dt, len(sh), G.WithShape(sh...), G.WithName(fmt.Sprintf("x%d", k)))
 		prod, err := G.HadamardProd(w, x)
 		if err != nil {
@@ -60,7 +62,7 @@ func newProbe(t testing.TB, dt tensor.Dtype, shapes [][]int, init [][]float64) *
 func (p *probe) run(t testing.TB, grads [][]float64) {
 	t.Helper()
 	for k, x := range p.inputs {
-		if err := G.Let(x, dense(p.dt, x.Shape(), grads[k])); err != nil {
+		if err := G.Let(x, graphtest.Dense(p.dt, x.Shape(), grads[k])); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,39 +72,6 @@ func (p *probe) run(t testing.TB, grads [][]float64) {
 	}
 }
 
-// dense returns a tensor of dtype dt and shape sh holding x, rounded to
-// float32 if dt is Float32.
-func dense(dt tensor.Dtype, sh []int, x []float64) *tensor.Dense {
-	switch dt {
-	case tensor.Float32:
-		b := make([]float32, len(x))
-		for i, v := range x {
-			b[i] = float32(v)
-		}
-		return tensor.New(tensor.WithShape(sh...), tensor.WithBacking(b))
-	case tensor.Float64:
-		return tensor.New(tensor.WithShape(sh...), tensor.WithBacking(append([]float64(nil), x...)))
-	}
-	panic("dense: unsupported dtype")
-}
-
-// values returns the data of v as float64.
-func values(t testing.TB, v G.Value) []float64 {
-	t.Helper()
-	switch d := v.Data().(type) {
-	case []float32:
-		y := make([]float64, len(d))
-		for i, x := range d {
-			y[i] = float64(x)
-		}
-		return y
-	case []float64:
-		return append([]float64(nil), d...)
-	}
-	t.Fatalf("values: unexpected data of type %T", v.Data())
-	return nil
-}
-
 // gradient returns the gradient of n as float64.
 func gradient(t testing.TB, n *G.Node) []float64 {
 	t.Helper()
@@ -110,7 +79,7 @@ func gradient(t testing.TB, n *G.Node) []float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return values(t, g)
+	return graphtest.Floats(g.Data())
 }
 
 // normals returns n draws from N(0, σ²) rounded as dt rounds them.
@@ -123,13 +92,4 @@ func normals(rng *rand.Rand, n int, sigma float64, dt tensor.Dtype) []float64 {
 		}
 	}
 	return x
-}
-
-// size returns the number of elements of shape sh.
-func size(sh []int) int {
-	n := 1
-	for _, d := range sh {
-		n *= d
-	}
-	return n
 }

@@ -10,6 +10,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/internal/graphtest"
 )
 
 // model is a small graph whose gradients depend on the parameters:
@@ -27,8 +29,8 @@ func newModel(t *testing.T, dt tensor.Dtype, init [][]float64) *model {
 	t.Helper()
 	g := G.NewGraph()
 	m := &model{dt: dt}
-	w := G.NewMatrix(g, dt, G.WithShape(3, 4), G.WithName("W"), G.WithValue(dense(dt, modelShapes[0], init[0])))
-	b := G.NewVector(g, dt, G.WithShape(4), G.WithName("b"), G.WithValue(dense(dt, modelShapes[1], init[1])))
+	w := G.NewMatrix(g, dt, G.WithShape(3, 4), G.WithName("W"), G.WithValue(graphtest.Dense(dt, modelShapes[0], init[0])))
+	b := G.NewVector(g, dt, G.WithShape(4), G.WithName("b"), G.WithValue(graphtest.Dense(dt, modelShapes[1], init[1])))
 	m.x = G.NewMatrix(g, dt, G.WithShape(3, 4), G.WithName("X"))
 	m.y = G.NewVector(g, dt, G.WithShape(4), G.WithName("y"))
 	fit := G.Must(G.Sum(G.Must(G.Square(G.Must(G.Sub(w, m.x))))))
@@ -49,10 +51,10 @@ func (m *model) train(t *testing.T, a *Adam, from, to int) {
 	t.Helper()
 	for s := from; s < to; s++ {
 		rng := rand.New(rand.NewPCG(7, uint64(s)))
-		if err := G.Let(m.x, dense(m.dt, modelShapes[0], normals(rng, 12, 1, m.dt))); err != nil {
+		if err := G.Let(m.x, graphtest.Dense(m.dt, modelShapes[0], normals(rng, 12, 1, m.dt))); err != nil {
 			t.Fatal(err)
 		}
-		if err := G.Let(m.y, dense(m.dt, modelShapes[1], normals(rng, 4, 1, m.dt))); err != nil {
+		if err := G.Let(m.y, graphtest.Dense(m.dt, modelShapes[1], normals(rng, 4, 1, m.dt))); err != nil {
 			t.Fatal(err)
 		}
 		m.vm.Reset()
@@ -66,7 +68,7 @@ func (m *model) train(t *testing.T, a *Adam, from, to int) {
 }
 
 func (m *model) values(t *testing.T) [][]float64 {
-	return [][]float64{values(t, m.params[0].Value()), values(t, m.params[1].Value())}
+	return [][]float64{graphtest.Floats(m.params[0].Value().Data()), graphtest.Floats(m.params[1].Value().Data())}
 }
 
 func testConfig(t *testing.T) Config {
