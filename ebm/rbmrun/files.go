@@ -71,12 +71,6 @@ func toMatrix(s *datasets.Set) *mat.Dense {
 	return m
 }
 
-// firstImages returns the first n images of s.
-func firstImages(s *datasets.Set, n int) *datasets.Set {
-	head, _ := s.Split(n)
-	return head
-}
-
 // pixelCounts returns, for every pixel, the sum over the images of s of its
 // grey level scaled to [0, 1]: the number of images with the pixel on, for
 // a binarised set.

@@ -124,9 +124,9 @@ func Run(cfg Config, hooks Hooks) (Results, error) {
 	r := ebm.NewRBM(d.dim, cfg.Hidden, rng)
 	copy(r.B, d.base) // Hinton's (2010) initial visible biases.
 
-	monitorSet, _ := d.batches.Set().Binarize(cfg.Seed).Split(cfg.Monitor)
+	monitorSet, _ := d.batches.Set().Split(cfg.Monitor)
 	mon := &ebm.Monitor{
-		Data:             toMatrix(monitorSet),
+		Data:             toMatrix(monitorSet.Binarize(cfg.Seed)),
 		AIS:              ebm.AISConfig{Betas: ebm.ThinBetas(ebm.SalakhutdinovMurrayBetas(), cfg.MonitorAISThin), Runs: cfg.MonitorAISRuns, BaseBiases: d.base},
 		PseudoLikelihood: cfg.PLL,
 	}
@@ -224,13 +224,14 @@ func loadData(cfg Config, rng *rand.Rand) (runData, error) {
 		return runData{}, err
 	}
 	train, _ = train.Split(cfg.trainImages())
+	test, _ = test.Split(cfg.testImages())
 	batches := datasets.NewBatches[float64](train, cfg.Batch, cfg.Binarize, rng, true)
 	return runData{
 		batches: batches,
 		// Independent pixels at their training frequencies (expected
 		// ones, for dynamic binarisation).
 		base: ebm.BaseRateBiases(pixelCounts(batches.Set()), train.Len(), 1),
-		test: toMatrix(firstImages(test.Binarize(datasets.TestSeed), cfg.testImages())),
+		test: toMatrix(test.Binarize(datasets.TestSeed)),
 		dim:  train.Dim(),
 	}, nil
 }
