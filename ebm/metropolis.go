@@ -25,6 +25,10 @@ func (m *Parametric) Metropolis(chains *mat.Dense, sweeps int, rng *rand.Rand) (
 	if err != nil {
 		return 0, err
 	}
+	ev, err := m.eval(n, false)
+	if err != nil {
+		return 0, err
+	}
 	prop := mat.DenseCopyOf(chains)
 	accepted := 0
 	for range sweeps {
@@ -32,10 +36,10 @@ func (m *Parametric) Metropolis(chains *mat.Dense, sweeps int, rng *rand.Rand) (
 			for i := range n {
 				prop.Set(i, j, 1-chains.At(i, j))
 			}
-			eProp, err := m.Energies(prop)
-			if err != nil {
+			if err := ev.run(m, prop, nil); err != nil {
 				return 0, err
 			}
+			eProp := ev.energies() // the evaluator's own, valid until its next run
 			for i := range n {
 				if d := e[i] - eProp[i]; d >= 0 || rng.Float64() < math.Exp(d) {
 					chains.Set(i, j, prop.At(i, j))
