@@ -185,10 +185,10 @@ func summarise(res *AISResult) {
 	for i, l := range lw {
 		w[i] = math.Exp(l - top)
 	}
-	mean := stat.Mean(w, nil)
-	se := 0.0
+	mean, std := stat.MeanStdDev(w, nil)
+	se := 0.0 // std is NaN for a single run
 	if len(w) > 1 {
-		se = stat.StdDev(w, nil) / math.Sqrt(float64(len(w)))
+		se = std / math.Sqrt(float64(len(w)))
 	}
 	shift := res.LogZBase + top
 	res.LogZ = shift + math.Log(mean)
@@ -197,7 +197,8 @@ func summarise(res *AISResult) {
 	if mean > 3*se {
 		res.Lower = shift + math.Log(mean-3*se)
 	}
-	res.ESS = floats.Sum(w) * floats.Sum(w) / floats.Dot(w, w)
+	sum := floats.Sum(w)
+	res.ESS = sum * sum / floats.Dot(w, w)
 }
 
 func checkBetas(betas []float64) error {

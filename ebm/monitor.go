@@ -112,7 +112,7 @@ func (mon *Monitor) Score(r *RBM, m *EpochMetrics, rng *rand.Rand) error {
 		m.LogZ, m.LogZLower, m.LogZUpper = res.LogZ, res.Lower, res.Upper
 	}
 	m.LogLik = floats.Sum(r.LogProbs(mon.Data, m.LogZ, nil)) / float64(mon.Data.RawMatrix().Rows)
-	m.MonitorSeconds = time.Now().Sub(start).Seconds()
+	m.MonitorSeconds = time.Since(start).Seconds()
 	return nil
 }
 

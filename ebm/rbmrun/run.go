@@ -256,8 +256,8 @@ func finish(res *Results, r *ebm.RBM, cfg Config, d runData, file string, logf f
 func evaluate(res *Results, r *ebm.RBM, cfg Config, test *mat.Dense, base []float64, rng *rand.Rand, logf func(string, ...any)) error {
 	n, _ := test.Dims()
 	res.TestImages = n
-	negF := r.FreeEnergies(test, nil)
-	res.MeanNegFreeEnergy = -floats.Sum(negF) / float64(n)
+	free := r.FreeEnergies(test, nil)
+	res.MeanNegFreeEnergy = -floats.Sum(free) / float64(n)
 	if cfg.Hidden <= ebm.MaxExactUnits {
 		start := time.Now()
 		logZ, err := r.LogZ()
