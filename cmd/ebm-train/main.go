@@ -83,11 +83,16 @@ type command struct {
 // evalFlags are the flags that may change how -eval scores a saved run.
 var evalFlags = map[string]bool{"eval": true, "ais-runs": true, "eval-limit": true, "samples": true, "sample-steps": true}
 
-// parseFlags maps the command line onto a command and validates it.
-func parseFlags(args []string) (command, error) {
-	cfg := command{Config: rbmrun.DefaultConfig()}
+// newFlagSet returns the command line's flags, bound to cfg.
+func newFlagSet(cfg *command) *flag.FlagSet {
 	fs := flag.NewFlagSet("ebm-train", flag.ContinueOnError)
 	fs.StringVar(&cfg.evalDir, "eval", "", "score the run saved in this output folder again (its model.ckpt), writing eval.json and samples.png there, instead of training; only -ais-runs, -eval-limit, -samples and -sample-steps may be given with it")
+	bindFlags(fs, &cfg.Config)
+	return fs
+}
+
+// bindFlags defines a flag for every field of cfg, its value the default.
+func bindFlags(fs *flag.FlagSet, cfg *rbmrun.Config) {
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "folder of the MNIST IDX files; empty finds them in the Go module cache")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "output folder; empty makes runs/ebm-<estimator><k>-h<hidden>-seed<seed>-<n>")
 	fs.IntVar(&cfg.Hidden, "hidden", cfg.Hidden, "number of hidden units")
@@ -110,6 +115,12 @@ func parseFlags(args []string) (command, error) {
 	fs.IntVar(&cfg.AISRuns, "ais-runs", cfg.AISRuns, "runs of the final AIS with the full 14,500-step schedule; 0 skips it")
 	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "chains drawn into samples.png")
 	fs.IntVar(&cfg.SampleSteps, "sample-steps", cfg.SampleSteps, "Gibbs steps of those chains")
+}
+
+// parseFlags maps the command line onto a command and validates it.
+func parseFlags(args []string) (command, error) {
+	cfg := command{Config: rbmrun.DefaultConfig()}
+	fs := newFlagSet(&cfg)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -135,18 +146,11 @@ func parseFlags(args []string) (command, error) {
 	if len(bad) > 0 {
 		return cfg, fmt.Errorf("%v cannot be given with -eval: the saved run's config.json fixes them", bad)
 	}
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "ais-runs":
-			saved.AISRuns = cfg.AISRuns
-		case "eval-limit":
-			saved.EvalLimit = cfg.EvalLimit
-		case "samples":
-			saved.Samples = cfg.Samples
-		case "sample-steps":
-			saved.SampleSteps = cfg.SampleSteps
-		}
-	})
+	// The command line holds evaluation flags only: parsed again onto the
+	// saved config, they override just those settings.
 	cfg.Config = saved
+	if err := newFlagSet(&cfg).Parse(args); err != nil {
+		return cfg, usageError{err}
+	}
 	return cfg, cfg.Validate()
 }
