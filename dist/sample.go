@@ -106,15 +106,24 @@ func (op normalSampleOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 3 {
 		return nil, fmt.Errorf("dist: %v takes 3 inputs, got %d", op, len(in))
 	}
-	out := tensor.New(tensor.Of(in[2].Dtype()), tensor.WithShape(in[2].Shape().Clone()...))
-	var err error
-	switch mu := in[0].Data().(type) {
-	case []float32:
-		err = normalSample(mu, in[1], in[2], out, expf32)
-	case []float64:
-		err = normalSample(mu, in[1], in[2], out, math.Exp)
-	default:
-		err = fmt.Errorf("dtype %v; only float32 and float64 are supported", in[0].Dtype())
+	return op.UsePreallocDo(tensor.New(tensor.Of(in[2].Dtype()), tensor.WithShape(in[2].Shape().Clone()...)), in...)
+}
+
+// UsePreallocDo writes the samples into prealloc.
+func (op normalSampleOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("dist: %v takes 3 inputs, got %d", op, len(in))
+	}
+	out, err := preallocated(prealloc, in[0].Dtype(), in[2].Shape())
+	if err == nil {
+		switch mu := in[0].Data().(type) {
+		case []float32:
+			err = normalSample(mu, in[1], in[2], out, expf32)
+		case []float64:
+			err = normalSample(mu, in[1], in[2], out, math.Exp)
+		default:
+			err = fmt.Errorf("dtype %v; only float32 and float64 are supported", in[0].Dtype())
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dist: %v: %w", op, err)
@@ -126,24 +135,49 @@ func (op normalSampleGradOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 3 {
 		return nil, fmt.Errorf("dist: %v takes 3 inputs, got %d", op, len(in))
 	}
-	shape := in[0].Shape()
-	if op.wrtEps {
-		shape = in[1].Shape()
+	return op.UsePreallocDo(tensor.New(tensor.Of(in[0].Dtype()), tensor.WithShape(op.outShape(in).Clone()...)), in...)
+}
+
+// UsePreallocDo writes the gradient into prealloc.
+func (op normalSampleGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("dist: %v takes 3 inputs, got %d", op, len(in))
 	}
-	out := tensor.New(tensor.Of(in[0].Dtype()), tensor.WithShape(shape.Clone()...))
-	var err error
-	switch lv := in[0].Data().(type) {
-	case []float32:
-		err = normalSampleGrad(lv, in[1], in[2], out, op.wrtEps, expf32)
-	case []float64:
-		err = normalSampleGrad(lv, in[1], in[2], out, op.wrtEps, math.Exp)
-	default:
-		err = fmt.Errorf("dtype %v; only float32 and float64 are supported", in[0].Dtype())
+	out, err := preallocated(prealloc, in[0].Dtype(), op.outShape(in))
+	if err == nil {
+		switch lv := in[0].Data().(type) {
+		case []float32:
+			err = normalSampleGrad(lv, in[1], in[2], out, op.wrtEps, expf32)
+		case []float64:
+			err = normalSampleGrad(lv, in[1], in[2], out, op.wrtEps, math.Exp)
+		default:
+			err = fmt.Errorf("dtype %v; only float32 and float64 are supported", in[0].Dtype())
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dist: %v: %w", op, err)
 	}
 	return out, nil
+}
+
+// outShape is the shape of the gradient: log σ²'s or ε's.
+func (op normalSampleGradOp) outShape(in []G.Value) tensor.Shape {
+	if op.wrtEps {
+		return in[1].Shape()
+	}
+	return in[0].Shape()
+}
+
+// preallocated returns v as a dense tensor of the given dtype and shape.
+func preallocated(v G.Value, dt tensor.Dtype, shape tensor.Shape) (*tensor.Dense, error) {
+	d, ok := v.(*tensor.Dense)
+	if !ok || d.Dtype() != dt {
+		return nil, fmt.Errorf("preallocated output %T of %v for a result of dtype %v", v, v.Dtype(), dt)
+	}
+	if err := reshapeTo(d, shape...); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func expf32(x float32) float32 { return float32(math.Exp(float64(x))) }

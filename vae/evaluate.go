@@ -10,6 +10,7 @@ import (
 	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/elbo"
+	"github.com/govae/govae/internal/gx"
 )
 
 // Evaluator measures a model on data, on graphs of its own that compute no
@@ -86,7 +87,7 @@ func (e *Evaluator) ELBO(set *datasets.Set, seed uint64) (Stats, []float64, erro
 		st.Loss -= b
 		st.Recon -= r
 		st.KL += k
-		for i, v := range floatsOf(bg.mean.(tensor.Tensor)) {
+		for i, v := range floatsOf(bg.mean().(tensor.Tensor)) {
 			sum[i%dz] += v
 			sumSq[i%dz] += v * v
 		}
@@ -145,8 +146,7 @@ type weightGraph struct {
 	g        *G.ExprGraph
 	from     *Params // the parameters its nodes are bound to
 	xT, epsT *tensor.Dense
-	logW     G.Value
-	vm       G.VM
+	vm       *gx.Machine // computes the log-weights
 }
 
 // close releases the machine and the graph's parameter nodes.
@@ -185,8 +185,9 @@ func (e *Evaluator) weightGraph(n, chunk int) (_ *weightGraph, err error) {
 	if err != nil {
 		return nil, err
 	}
-	G.Read(logW, &wg.logW)
-	wg.vm = G.NewTapeMachine(g)
+	if wg.vm, err = gx.NewMachine(g, logW); err != nil {
+		return nil, err
+	}
 	e.logW[key] = wg
 	return wg, nil
 }
@@ -217,11 +218,10 @@ func (e *Evaluator) LogLikelihood(set *datasets.Set, k, chunk int, seed uint64, 
 			if err := noise.Fill(wg.epsT); err != nil {
 				return err
 			}
-			wg.vm.Reset()
-			if err := wg.vm.RunAll(); err != nil {
+			if err := wg.vm.Run(); err != nil {
 				return err
 			}
-			floatsInto(dst, wg.logW.(tensor.Tensor))
+			floatsInto(dst, wg.vm.Value(0).(tensor.Tensor))
 			return nil
 		})
 		if err != nil {
@@ -257,8 +257,7 @@ type decodeGraph struct {
 	g    *G.ExprGraph
 	from *Params // the parameters its nodes are bound to
 	zT   *tensor.Dense
-	mean G.Value
-	vm   G.VM
+	vm   *gx.Machine // computes the means
 }
 
 // close releases the machine and the graph's parameter nodes.
@@ -289,8 +288,9 @@ func (e *Evaluator) decodeGraph(n int) (_ *decodeGraph, err error) {
 	if err != nil {
 		return nil, err
 	}
-	G.Read(mean, &dg.mean)
-	dg.vm = G.NewTapeMachine(g)
+	if dg.vm, err = gx.NewMachine(g, mean); err != nil {
+		return nil, err
+	}
 	e.decode[n] = dg
 	return dg, nil
 }
@@ -305,11 +305,10 @@ func (e *Evaluator) decodeMeans(z []float64, n int) ([]float64, error) {
 	if err := setFloats(dg.zT, z); err != nil {
 		return nil, err
 	}
-	dg.vm.Reset()
-	if err := dg.vm.RunAll(); err != nil {
+	if err := dg.vm.Run(); err != nil {
 		return nil, fmt.Errorf("vae: decoding: %w", err)
 	}
-	return floatsOf(dg.mean.(tensor.Tensor)), nil
+	return floatsOf(dg.vm.Value(0).(tensor.Tensor)), nil
 }
 
 // meanOf returns the mean of a decoder's distribution.
@@ -353,7 +352,7 @@ func (e *Evaluator) Encode(set *datasets.Set, lo, hi int) ([]float64, error) {
 		if err := bg.run(); err != nil {
 			return nil, fmt.Errorf("vae: encoding: %w", err)
 		}
-		out = append(out, floatsOf(bg.mean.(tensor.Tensor))...)
+		out = append(out, floatsOf(bg.mean().(tensor.Tensor))...)
 	}
 	return out, nil
 }

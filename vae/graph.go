@@ -9,6 +9,7 @@ import (
 
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/elbo"
+	"github.com/govae/govae/internal/gx"
 )
 
 // batchGraph is a model's bound built for a fixed batch size, with its
@@ -22,16 +23,10 @@ type batchGraph struct {
 	xT, epsT   *tensor.Dense
 	betaT      *tensor.Dense
 	params     []*G.Node // with gradients, on a training graph
-	// The parameters' gradients after a run: a gradient node that no other
-	// node reads is final once computed and is taken as it is (gradNodes);
-	// any other is copied out with G.Read into grads.
-	gradNodes []*G.Node
-	grads     []G.Value
-	// Values read after each run (G.Read: an intermediate node's Value may
-	// be overwritten by a later in-place operation); mean, the posterior
-	// mean, only on an evaluation graph.
-	bound, recon, kl, mean G.Value
-	vm                     G.VM
+	// vm computes the bound's terms, then the parameters' gradients on a
+	// training graph or the posterior mean on an evaluation graph.
+	vm    *gx.Machine
+	grads []G.Value // the gradients of the last run, in the order of params
 }
 
 // buildGraph builds the bound of m for batches of n examples with the given
@@ -69,11 +64,7 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 	if err != nil {
 		return nil, fmt.Errorf("vae: %v bound: %w", obj, err)
 	}
-	roots := G.Nodes{
-		G.Read(terms.Bound, &bg.bound),
-		G.Read(terms.Recon, &bg.recon),
-		G.Read(terms.KL, &bg.kl),
-	}
+	outputs := G.Nodes{terms.Bound, terms.Recon, terms.KL}
 	if train {
 		bg.params = m.Params.Nodes(g)
 		meanBound, err := G.Mean(terms.Bound)
@@ -84,51 +75,45 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 		if err != nil {
 			return nil, err
 		}
+		// The gradients are taken from the machine, not bound to the
+		// parameters as dual values: a machine with G.BindDualValues adds
+		// every gradient into the parameter's own gradient tensor (a pass
+		// over all parameters, 10% of a Burda-model step) that the
+		// optimiser must then zero.
 		grads, err := G.Grad(loss, bg.params...)
 		if err != nil {
 			return nil, fmt.Errorf("vae: differentiating the loss: %w", err)
 		}
-		// The gradients are taken from their nodes, not bound to the
-		// parameters as dual values: a machine with G.BindDualValues adds
-		// every gradient into the parameter's own gradient tensor (a pass
-		// over all parameters, 10% of a Burda-model step) that the
-		// optimiser must then zero. G.Read would copy them instead, about
-		// half that cost, so it is kept for gradients that other nodes
-		// read (an in-place operation could overwrite those).
+		outputs = append(outputs, grads...)
 		bg.grads = make([]G.Value, len(grads))
-		bg.gradNodes = make([]*G.Node, len(grads))
-		for i, gr := range grads {
-			if g.To(gr.ID()).Len() == 0 {
-				bg.gradNodes[i] = gr
-				roots = append(roots, gr)
-			} else {
-				roots = append(roots, G.Read(gr, &bg.grads[i]))
-			}
-		}
 	} else {
-		roots = append(roots, G.Read(q.Mean, &bg.mean))
+		outputs = append(outputs, q.Mean)
 	}
 	// Gorgonia differentiates every input of an operation, the data x
-	// included, and a machine runs every node of its graph: compiling only
-	// what the values read and the parameters' gradients need drops the
-	// gradient with respect to x (a matrix product as large as the first
-	// layer's).
-	bg.vm = G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
+	// included; the machine runs only what its outputs need, which drops
+	// the gradient with respect to x (a matrix product as large as the
+	// first layer's).
+	if bg.vm, err = gx.NewMachine(g, outputs...); err != nil {
+		return nil, err
+	}
 	return bg, nil
 }
 
 // run evaluates the graph on the values in xT, epsT and betaT.
-func (bg *batchGraph) run() error {
-	bg.vm.Reset()
-	return bg.vm.RunAll()
-}
+func (bg *batchGraph) run() error { return bg.vm.Run() }
 
-// gradients returns the parameters' gradients from the last run.
+// The values of the last run, overwritten by the next.
+func (bg *batchGraph) bound() G.Value { return bg.vm.Value(0) }
+func (bg *batchGraph) recon() G.Value { return bg.vm.Value(1) }
+func (bg *batchGraph) kl() G.Value    { return bg.vm.Value(2) }
+
+// mean returns the posterior mean, on an evaluation graph.
+func (bg *batchGraph) mean() G.Value { return bg.vm.Value(3) }
+
+// gradients returns the parameters' gradients, on a training graph.
 func (bg *batchGraph) gradients() []G.Value {
-	for i, n := range bg.gradNodes {
-		if n != nil {
-			bg.grads[i] = n.Value()
-		}
+	for i := range bg.grads {
+		bg.grads[i] = bg.vm.Value(3 + i)
 	}
 	return bg.grads
 }
@@ -141,7 +126,7 @@ func (bg *batchGraph) close() {
 
 // sums returns Σ bound, Σ recon and Σ KL over the batch's first n examples.
 func (bg *batchGraph) sums(n int) (bound, recon, kl float64) {
-	return sumFirst(bg.bound, n), sumFirst(bg.recon, n), sumFirst(bg.kl, n)
+	return sumFirst(bg.bound(), n), sumFirst(bg.recon(), n), sumFirst(bg.kl(), n)
 }
 
 func sumFirst(v G.Value, n int) float64 {

@@ -182,7 +182,7 @@ func (t *Trainer) TrainEpoch(progress func(done, total int)) (EpochStats, error)
 		if err := bg.run(); err != nil {
 			return st, fmt.Errorf("vae: epoch %d, batch %d: %w", t.epoch, batch, err)
 		}
-		if firstNonFinite(bg.bound) >= 0 {
+		if firstNonFinite(bg.bound()) >= 0 {
 			return st, &NonFiniteError{Epoch: t.epoch, Batch: batch, Node: culprit(t.model, t.cfg.Objective, bg)}
 		}
 		if err := t.adam.StepGrads(bg.params, bg.gradients(), t.epoch); err != nil {

@@ -1,0 +1,206 @@
+package vae_test
+
+import (
+	"math"
+	"runtime"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/dist"
+	"github.com/govae/govae/fastblas"
+	"github.com/govae/govae/internal/gx"
+	"github.com/govae/govae/optim"
+	"github.com/govae/govae/vae"
+)
+
+// machineModels are the kinds of model the repository has: the MLP presets'
+// shapes (ReLU and the pytorch example's grey levels; tanh, IWAE and a β
+// warm-up as in Burda's), the custom encoders and decoders of the tests, and
+// the notebooks' convolutional encoder, which runs on Gorgonia's tape.
+var machineModels = []struct {
+	name  string
+	dtype string
+	cfg   vae.Config
+	edit  func(*vae.Model)
+}{
+	{"relu-elbo-grey", "float32", vae.Config{Objective: vae.ELBO, Samples: 1, Beta: 1, Batch: 50, Binarize: datasets.Grey, Adam: optim.DefaultConfig(), Seed: 1}, reluMLP},
+	{"tanh-iwae-warmup", "float32", smallConfig(vae.IWAE, 3), nil},
+	{"tanh-elbo-float64", "float64", smallConfig(vae.ELBO, 2), nil},
+	{"residual-encoder", "float32", smallConfig(vae.ELBO, 1), func(m *vae.Model) { m.Encoder = residualEncoder(m.Latent) }},
+	{"custom-decoder", "float32", smallConfig(vae.IWAE, 2), scaledDecoder},
+	{"conv-encoder", "float32", smallConfig(vae.ELBO, 1), func(m *vae.Model) { m.Encoder = convEncoder(m.Latent) }},
+}
+
+func reluMLP(m *vae.Model) {
+	relu, err := vae.NewMLP(vae.Arch{Input: 784, Hidden: []int{48}, Latent: 8, Activation: vae.ReLU, Dtype: "float32", Seed: 3})
+	if err != nil {
+		panic(err)
+	}
+	*m = *relu
+}
+
+// scaledDecoder halves the default decoder's logits, a decoder written
+// outside package vae.
+func scaledDecoder(m *vae.Model) {
+	inner := m.Decoder
+	m.Decoder = vae.DecoderFunc(func(p *vae.Params, z *G.Node) (dist.LogProber, error) {
+		lik, err := inner.Decode(p, z)
+		if err != nil {
+			return nil, err
+		}
+		half := G.NewConstant(float32(0.5))
+		logits, err := G.Mul(lik.(dist.Bernoulli).Logits, half)
+		return dist.Bernoulli{Logits: logits}, err
+	})
+}
+
+// convEncoder is the notebooks' convolutional q(z|x), smaller: one 3×3
+// convolution of stride 2 to 4 channels, then affine heads.
+func convEncoder(latent int) vae.EncoderFunc {
+	return func(p *vae.Params, x *G.Node) (dist.Normal, error) {
+		g, batch := x.Graph(), x.Shape()[0]
+		im, err := G.Reshape(x, tensor.Shape{batch, 1, 28, 28})
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		w, err := p.Matrix(g, "conv.k", 4, 9, vae.Glorot)
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		kernel, err := G.Reshape(w, tensor.Shape{4, 1, 3, 3})
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		y, err := G.Conv2d(im, kernel, tensor.Shape{3, 3}, []int{1, 1}, []int{2, 2}, []int{1, 1})
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		flat, err := G.Reshape(G.Must(G.Rectify(y)), tensor.Shape{batch, 4 * 14 * 14})
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		wm, err := p.Matrix(g, "conv.mean", 4*14*14, latent, vae.Glorot)
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		wv, err := p.Matrix(g, "conv.logvar", 4*14*14, latent, vae.Zeros)
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		mean, err := G.Mul(flat, wm)
+		if err != nil {
+			return dist.Normal{}, err
+		}
+		logVar, err := G.Mul(flat, wv)
+		return dist.Normal{Mean: mean, LogVar: logVar}, err
+	}
+}
+
+// machineRun trains a model two epochs (with a short last batch) and
+// evaluates it, returning every number it produced.
+func machineRun(t *testing.T, dtype string, cfg vae.Config, edit func(*vae.Model)) [][]float64 {
+	t.Helper()
+	train, test := mnist(t, 120, 40)
+	m, err := vae.NewMLP(smallArch(dtype))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(m)
+	}
+	tr, err := vae.NewTrainer(m, cfg, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]float64
+	for _, st := range trainEpochs(t, tr, 2) {
+		out = append(out, []float64{st.Loss, st.Recon, st.KL})
+	}
+	out = append(out, m.Params.Snapshot().Values...)
+	ev, err := vae.NewEvaluator(m, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Close()
+	bin := test.Binarize(datasets.TestSeed)
+	st, perImage, err := ev.ELBO(bin, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, []float64{st.Loss, st.Recon, st.KL}, perImage)
+	est, err := ev.LogLikelihood(bin, 10, 4, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range est {
+		out = append(out, []float64{e.LogP})
+	}
+	z, err := ev.Encode(bin, 0, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := ev.Decode(z, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, z, x)
+}
+
+// TestTrainingMatchesTape trains and evaluates every kind of model twice,
+// on gx.Machine's reused buffers and on Gorgonia's tape, and finds the same
+// bits in every loss, parameter and evaluation.
+func TestTrainingMatchesTape(t *testing.T) {
+	for _, c := range machineModels {
+		t.Run(c.name, func(t *testing.T) {
+			direct := machineRun(t, c.dtype, c.cfg, c.edit)
+			gx.TapeOnly = true
+			defer func() { gx.TapeOnly = false }()
+			tape := machineRun(t, c.dtype, c.cfg, c.edit)
+			if len(direct) != len(tape) {
+				t.Fatalf("%d results on the machine, %d on the tape", len(direct), len(tape))
+			}
+			for i := range direct {
+				if len(direct[i]) != len(tape[i]) {
+					t.Fatalf("result %d: %d values on the machine, %d on the tape", i, len(direct[i]), len(tape[i]))
+				}
+				for j := range direct[i] {
+					if math.Float64bits(direct[i][j]) != math.Float64bits(tape[i][j]) {
+						t.Fatalf("result %d, value %d: %v on the machine, %v on the tape", i, j, direct[i][j], tape[i][j])
+					}
+				}
+			}
+		})
+	}
+}
+
+// stepBytes is the most a training step may allocate once its graph has
+// run: the buffers are reused, and what is left is Gorgonia's and the
+// tensor package's small bookkeeping (headers, shapes, iterators).
+const stepBytes = 64 << 10
+
+// TestTrainStepAllocation trains the presets' architectures (at full size,
+// on ten batches, with the default matrix products) and checks the bytes
+// allocated per step after a first epoch: the benchmark reports the same
+// figure (BenchmarkTrainStep, B/op), this pins it.
+func TestTrainStepAllocation(t *testing.T) {
+	for _, p := range benchPresets {
+		t.Run(p.name, func(t *testing.T) {
+			useBLAS(t, fastblas.BackendGo)
+			train, _ := mnist(t, 10*p.cfg.Batch, 1)
+			tr := newTrainer(t, p.arch, p.cfg, train)
+			trainEpochs(t, tr, 1)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			trainEpochs(t, tr, 1)
+			runtime.ReadMemStats(&after)
+			perStep := float64(after.TotalAlloc-before.TotalAlloc) / float64(tr.BatchesPerEpoch())
+			t.Logf("%.0f bytes, %.0f allocations per step", perStep, float64(after.Mallocs-before.Mallocs)/float64(tr.BatchesPerEpoch()))
+			if perStep > stepBytes {
+				t.Errorf("%.0f bytes allocated per step, want at most %d", perStep, stepBytes)
+			}
+		})
+	}
+}
