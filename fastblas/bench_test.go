@@ -14,7 +14,7 @@ import (
 
 // benchShapes are the products of one training step of the 784-400-20 VAE
 // at batch 128 (forward, and the two gradient products of the first layer),
-// and a layer of the Burda et al. model (20 latents).
+// and the products of the Burda et al. model at batch 20.
 var benchShapes = []struct {
 	name    string
 	tA, tB  blas.Transpose
@@ -23,7 +23,10 @@ var benchShapes = []struct {
 	{"NN_128x784x400", blas.NoTrans, blas.NoTrans, 128, 400, 784}, // X·W
 	{"TN_784x128x400", blas.Trans, blas.NoTrans, 784, 400, 128},   // Xᵀ·dY
 	{"NT_128x400x784", blas.NoTrans, blas.Trans, 128, 784, 400},   // dY·Wᵀ
-	{"NN_20x784x200", blas.NoTrans, blas.NoTrans, 20, 200, 784},
+	{"NN_20x784x200", blas.NoTrans, blas.NoTrans, 20, 200, 784},   // Burda, batch 20: X·W
+	{"TN_784x20x200", blas.Trans, blas.NoTrans, 784, 200, 20},     // Xᵀ·dY
+	{"NT_20x200x784", blas.NoTrans, blas.Trans, 20, 784, 200},     // dY·Wᵀ of the decoder's output layer
+	{"NN_20x200x200", blas.NoTrans, blas.NoTrans, 20, 200, 200},   // a hidden layer
 }
 
 // benchBackend is one BLAS compared.

@@ -4,12 +4,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/govae/govae/internal/par"
 )
 
 // parallelMin is the number of multiply-adds (m·n·k) below which a product
-// runs on the calling goroutine alone: smaller ones take a few microseconds,
-// about what starting a goroutine costs.
-const parallelMin = 1 << 18
+// runs on the calling goroutine alone. On the project's 2-core machine a
+// second goroutine gains little even on large products and loses on the
+// small ones of a batch-20 step (BenchmarkSgemm, -cpu 1,2, in one sitting
+// with nothing else running: 128×784×400 0.85 → 0.78 ms, 784×128×400 0.63
+// → 0.66 ms, 20×784×200 0.113 → 0.114 ms, 20×200×200 0.029 → 0.032 ms),
+// and a Burda training step took 1.5 ms on one core against 2.3 ms on two
+// with products split from 2^18 multiply-adds.
+const parallelMin = 1 << 24
 
 // packBudget bounds the packed copy of op(A) and of op(B), in elements; a
 // larger product is done in blocks of rows and columns that fit.
@@ -126,7 +133,7 @@ type blockJob[T float] struct {
 	nextPack atomic.Int64
 	nextUnit atomic.Int64
 	packed   sync.WaitGroup
-	done     sync.WaitGroup
+	workFn   func(w int) // job.work, made once
 }
 
 // run computes C over r with job.g's arguments on up to workers goroutines.
@@ -147,11 +154,10 @@ func (job *blockJob[T]) run(r region, workers int) {
 	job.nextUnit.Store(0)
 
 	job.packed.Add(job.mPanels + job.nPanels)
-	for w := 1; w < workers; w++ {
-		job.done.Go(func() { job.work(w) })
+	if job.workFn == nil {
+		job.workFn = job.work
 	}
-	job.work(0)
-	job.done.Wait()
+	par.Run(workers, job.workFn)
 }
 
 // units appends to units the units of work of r: row blocks of at most

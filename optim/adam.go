@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/govae/govae/internal/par"
 )
 
 // ErrMismatch is wrapped by the errors that say parameters handed to Step or
@@ -53,6 +56,13 @@ type Adam struct {
 	cfg   Config
 	steps int
 	slots []slot
+	// The update in progress, split over goroutines by piece (made once, so
+	// that a step allocates nothing).
+	update struct {
+		h             hyper
+		total, pieces int
+	}
+	piece func(p int)
 }
 
 // NewAdam returns an Adam with the hyper-parameters of cfg, or an error that
@@ -151,9 +161,7 @@ func (a *Adam) step(params []*G.Node, grads []G.Value, epoch int) error {
 		c1:    1 - math.Pow(a.cfg.Beta1, float64(t)),
 		c2:    1 - math.Pow(a.cfg.Beta2, float64(t)),
 	}
-	for i := range slots {
-		slots[i].update(h)
-	}
+	a.updateAll(h)
 	if grads == nil {
 		for i := range slots {
 			slots[i].zeroGrad()
@@ -166,3 +174,41 @@ func (a *Adam) step(params []*G.Node, grads []G.Value, epoch int) error {
 // Steps returns the number of updates done so far (t in Kingma and Ba),
 // counting those restored by SetState.
 func (a *Adam) Steps() int { return a.steps }
+
+// parallelFrom is the number of parameters from which the update is split
+// over GOMAXPROCS goroutines: below it the hand-over costs more than it
+// saves.
+const parallelFrom = 1 << 15
+
+// updateAll updates every parameter, splitting the elements of all the
+// parameters, laid end to end, into one range per goroutine. Each element
+// is updated on its own, so the split does not change the result.
+func (a *Adam) updateAll(h hyper) {
+	total := 0
+	for i := range a.slots {
+		total += a.slots[i].len()
+	}
+	pieces := 1
+	if total >= parallelFrom {
+		pieces = runtime.GOMAXPROCS(0)
+	}
+	a.update.h, a.update.total, a.update.pieces = h, total, pieces
+	if a.piece == nil {
+		a.piece = a.updatePiece
+	}
+	par.Run(pieces, a.piece)
+}
+
+// updatePiece updates range p of the elements.
+func (a *Adam) updatePiece(p int) {
+	u := &a.update
+	lo, hi := u.total*p/u.pieces, u.total*(p+1)/u.pieces
+	start := 0
+	for i := range a.slots {
+		n := a.slots[i].len()
+		if l, h := max(lo-start, 0), min(hi-start, n); l < h {
+			a.slots[i].update(u.h, l, h)
+		}
+		start += n
+	}
+}

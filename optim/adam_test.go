@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -288,6 +289,45 @@ func TestStepGradsRejectsBadGradients(t *testing.T) {
 		}
 		if err := a.StepGrads(p.params, grads, 0); err == nil {
 			t.Errorf("%s gradients: no error", name)
+		}
+	}
+}
+
+// TestAdamSplitMatchesOneGoroutine updates 60,200 parameters (enough to be
+// split over goroutines) for three steps under GOMAXPROCS 1 and 2 and
+// requires the same bits, and no allocation per step in either.
+func TestAdamSplitMatchesOneGoroutine(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, dt := range dtypes {
+		var results [2][][]float64
+		for i, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			shapes := [][]int{{300, 200}, {200}}
+			rng := rand.New(rand.NewPCG(5, 6))
+			p := newProbe(t, dt, shapes, [][]float64{normals(rng, 60000, 1, dt), normals(rng, 200, 1, dt)})
+			a, err := NewAdam(Config{Schedule: Constant(1e-2), Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				p.run(t, [][]float64{normals(rng, 60000, 1, dt), normals(rng, 200, 1, dt)})
+				if err := a.Step(p.params, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if allocs := testing.AllocsPerRun(10, func() { _ = a.Step(p.params, 0) }); allocs != 0 {
+				t.Errorf("%v, GOMAXPROCS %d: Step allocates %v times per call, want 0", dt, procs, allocs)
+			}
+			for _, w := range p.params {
+				results[i] = append(results[i], graphtest.Floats(w.Value().Data()))
+			}
+		}
+		for k := range results[0] {
+			for j := range results[0][k] {
+				if math.Float64bits(results[0][k][j]) != math.Float64bits(results[1][k][j]) {
+					t.Fatalf("%v: parameter %d, element %d: %v on one goroutine, %v on two", dt, k, j, results[0][k][j], results[1][k][j])
+				}
+			}
 		}
 	}
 }

@@ -160,12 +160,20 @@ func unbindAll(slots []slot) {
 }
 
 // update applies one Adam update to the bound parameter.
-func (s *slot) update(h hyper) {
+func (s *slot) update(h hyper, lo, hi int) {
 	if s.f32 != nil {
-		adamUpdate(s.f32.w, s.f32.g, s.f32.m, s.f32.v, h)
+		adamUpdate(s.f32.w[lo:hi], s.f32.g[lo:hi], s.f32.m[lo:hi], s.f32.v[lo:hi], h)
 	} else {
-		adamUpdate(s.f64.w, s.f64.g, s.f64.m, s.f64.v, h)
+		adamUpdate(s.f64.w[lo:hi], s.f64.g[lo:hi], s.f64.m[lo:hi], s.f64.v[lo:hi], h)
 	}
+}
+
+// len returns the number of elements of the parameter.
+func (s *slot) len() int {
+	if s.f32 != nil {
+		return len(s.f32.w)
+	}
+	return len(s.f64.w)
 }
 
 // zeroGrad sets the bound gradient to zero.

@@ -2,7 +2,8 @@ package vmath
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/govae/govae/internal/par"
 )
 
 // parallelFrom is the number of elements from which Rows splits the work.
@@ -18,10 +19,5 @@ func Rows(rows, cols int, f func(lo, hi int)) {
 		f(0, rows)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := rows*w/workers, rows*(w+1)/workers
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
+	par.Run(workers, func(w int) { f(rows*w/workers, rows*(w+1)/workers) })
 }
