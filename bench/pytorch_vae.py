@@ -217,20 +217,34 @@ def main():
     def log_bernoulli(logits, x):
         return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
 
+    def decode_flat(z):
+        """The decoder's logits for z of shape (..., latent): the leading axes
+        are flattened so that every nn.Linear multiplies a matrix: a 3-D
+        (samples, batch, latent) input takes PyTorch's batched path and its
+        backward copies, which a plain 2-D script does not pay."""
+        return model.decode(z.reshape(-1, z.shape[-1])).view(*z.shape[:-1], dim)
+
     def log_weights(x, mean, logvar, eps):
         """log p(x,z) - log q(z|x) for z = mean + σ·eps, eps of shape (S, B, latent)."""
         z = mean + torch.exp(0.5 * logvar) * eps
-        log_pxz = log_bernoulli(model.decode(z), x)
+        log_pxz = log_bernoulli(decode_flat(z), x)
         log_pz = -0.5 * (z * z + log2pi).sum(-1)
         log_qz = -0.5 * (eps * eps + logvar + log2pi).sum(-1)
         return log_pxz + log_pz - log_qz
 
     def elbo_terms(x, samples, g):
-        """Per-example -E_q[log p(x|z)] (over samples) and closed-form KL."""
+        """Per-example -E_q[log p(x|z)] (over samples) and closed-form KL.
+        One sample, the common case, stays 2-D throughout (the same draws as
+        a (1, batch, latent) eps)."""
         mean, logvar = model.encode(x)
-        eps = torch.randn((samples,) + mean.shape, generator=g)
-        z = mean + torch.exp(0.5 * logvar) * eps
-        recon = -log_bernoulli(model.decode(z), x).mean(0)
+        if samples == 1:
+            eps = torch.randn(mean.shape, generator=g)
+            z = mean + torch.exp(0.5 * logvar) * eps
+            recon = -log_bernoulli(model.decode(z), x)
+        else:
+            eps = torch.randn((samples,) + mean.shape, generator=g)
+            z = mean + torch.exp(0.5 * logvar) * eps
+            recon = -log_bernoulli(decode_flat(z), x).mean(0)
         kl = 0.5 * (torch.exp(logvar) + mean * mean - 1 - logvar).sum(-1)
         return recon, kl, mean
 
