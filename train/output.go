@@ -50,6 +50,7 @@ type Metrics struct {
 
 	EpochSeconds float64 `json:"epoch_seconds"` // time spent training the epoch
 	EvalSeconds  float64 `json:"eval_seconds"`  // time spent evaluating and drawing figures after it
+	Piece        int     `json:"piece"`         // the invocation that trained it: 1 for the first, 2 after the first -resume, …
 }
 
 // newRunDir creates the output folder of a new run: cfg.Out, which must not

@@ -62,6 +62,7 @@ type Timing struct {
 	Train           float64   `json:"train_seconds"`     // their sum
 	Eval            float64   `json:"eval_seconds"`      // the evaluation and figures after every epoch, summed
 	LogPx           float64   `json:"log_px_seconds"`    // the final log p(x) estimate
+	Pieces          int       `json:"pieces"`            // invocations that trained the run: 1, plus one per -resume that trained
 }
 
 // epochCount describes the epochs of cfg that a run has trained.
@@ -82,6 +83,7 @@ func timing(history []Metrics, wall, logPx float64) Timing {
 		t.Epochs[i] = m.EpochSeconds
 		t.Train += m.EpochSeconds
 		t.Eval += m.EvalSeconds
+		t.Pieces = max(t.Pieces, m.Piece, 1) // metrics written before pieces were counted say 0
 	}
 	if n := len(t.Epochs); n > 0 {
 		s := slices.Clone(t.Epochs)

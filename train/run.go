@@ -149,6 +149,9 @@ func (s *Saved) Resume(cfg Config, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("train: cannot resume from %s: %w", filepath.Join(s.Dir, CheckpointFile), err)
 	}
 	r.history = history
+	for _, m := range history {
+		r.piece = max(r.piece, m.Piece+1, 2)
+	}
 	if len(history) != s.Checkpoint.Epoch {
 		r.logf("warning: %s has the metrics of %d of the %d epochs trained; loss.png will miss the others\n",
 			MetricsFile, len(history), s.Checkpoint.Epoch)
@@ -187,6 +190,7 @@ type runner struct {
 	testName string
 	history  []Metrics
 	start    time.Time // when the invocation began
+	piece    int       // which invocation this is (Metrics.Piece)
 }
 
 func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Options, start time.Time) (*runner, error) {
@@ -209,7 +213,7 @@ func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Opt
 	if opts.Progress == nil {
 		opts.Progress = noProgress{}
 	}
-	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, test: testSet, testName: "grey", start: start}
+	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, test: testSet, testName: "grey", start: start, piece: 1}
 	if cfg.Binarize != datasets.Grey {
 		// Binarised training is evaluated on the fixed binarised test set,
 		// the same on every run.
@@ -280,7 +284,7 @@ func (r *runner) epoch(meta []byte) (vae.Stats, []float64, error) {
 		Epoch: e + 1, TrainLoss: st.Loss, TrainRecon: st.Recon, TrainKL: st.KL, Beta: st.Beta,
 		LR:       r.trainer.Config().Adam.Schedule.Rate(e),
 		TestLoss: ts.Loss, TestRecon: ts.Recon, TestKL: ts.KL, ActiveUnits: vae.ActiveUnits(variances, activeLimit),
-		EpochSeconds: trainSecs,
+		EpochSeconds: trainSecs, Piece: r.piece,
 	}
 	r.history = append(r.history, m)
 	if err := r.figures(); err != nil {

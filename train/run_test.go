@@ -61,6 +61,7 @@ func metricsLines(t *testing.T, dir string) (all []train.Metrics, untimed []map[
 			}
 		}
 		delete(raw, "epoch_seconds")
+		delete(raw, "piece")
 		delete(raw, "eval_seconds")
 		all, untimed = append(all, m), append(untimed, raw)
 	}
@@ -270,10 +271,19 @@ func TestResumeIsBitIdentical(t *testing.T) {
 	if len(ma) != 2 || !reflect.DeepEqual(ma, mb) {
 		t.Errorf("metrics differ:\nfull    %v\nresumed %v", ma, mb)
 	}
-	_, ra := readResults(t, full.Out)
-	_, rb := readResults(t, part.Out)
+	resA, ra := readResults(t, full.Out)
+	resB, rb := readResults(t, part.Out)
 	if !reflect.DeepEqual(ra, rb) {
 		t.Errorf("results differ:\nfull    %v\nresumed %v", ra, rb)
+	}
+	// The resumed run's timing covers both pieces.
+	allB, _ := metricsLines(t, part.Out)
+	if resA.Timing.Pieces != 1 || resB.Timing.Pieces != 2 || allB[0].Piece != 1 || allB[1].Piece != 2 {
+		t.Errorf("pieces: %d uninterrupted, %d resumed (epochs in pieces %d and %d), want 1, 2 (1 and 2)",
+			resA.Timing.Pieces, resB.Timing.Pieces, allB[0].Piece, allB[1].Piece)
+	}
+	if sum := allB[0].EpochSeconds + allB[1].EpochSeconds; resB.Timing.Train != sum || len(resB.Timing.Epochs) != 2 {
+		t.Errorf("resumed run's training time %v s over %d epochs, want %v s over 2", resB.Timing.Train, len(resB.Timing.Epochs), sum)
 	}
 
 	again := full
