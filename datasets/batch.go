@@ -52,6 +52,9 @@ func NewBatches[T Float](set *Set, size int, view Binarization, rng *rand.Rand, 
 	case view < Grey || view > Dynamic:
 		panic(fmt.Sprintf("datasets: NewBatches with unknown view %v", view))
 	}
+	if view != Grey {
+		mustUnitInterval(set)
+	}
 	if view == Static {
 		set = set.Binarize(rng.Uint64())
 	}
@@ -72,34 +75,49 @@ func (b *Batches[T]) Len() int {
 	return (len(b.order) + b.size - 1) / b.size
 }
 
-// Next fills x with the next batch of images, one after the other, each as
-// Dim() values in [0,1] (exactly 0 or 1 for the Static and Dynamic views),
-// and labels, unless it is nil, with their labels. It returns the number n
-// of images filled; only x[:n*Dim()] and labels[:n] are written. At the end of
-// the epoch it returns ok == false, and keeps doing so until [Batches.Reset].
-// Next panics if x or a non-nil labels is too short for a full batch.
+// Next fills x with the next batch of examples, one after the other, each
+// as Dim() values (in [0,1] for bytes, exactly 0 or 1 for the Static and
+// Dynamic views), and labels, unless it is nil, with their labels. It
+// returns the number n of examples filled; only x[:n*Dim()] and labels[:n]
+// are written. At the end of the epoch it returns ok == false, and keeps
+// doing so until [Batches.Reset]. Next panics if x or a non-nil labels is
+// too short for a full batch, or if labels are asked of an unlabelled set.
 func (b *Batches[T]) Next(x []T, labels []uint8) (n int, ok bool) {
 	d := b.set.Dim()
 	if len(x) < b.size*d || (labels != nil && len(labels) < b.size) {
-		panic(fmt.Sprintf("datasets: Next with %d values and %d labels for a batch of %d images of %d pixels",
+		panic(fmt.Sprintf("datasets: Next with %d values and %d labels for a batch of %d examples of %d values",
 			len(x), len(labels), b.size, d))
+	}
+	if labels != nil && b.set.Labels == nil {
+		panic("datasets: Next asked for the labels of an unlabelled set; pass nil labels")
 	}
 	n = min(b.size, len(b.order)-b.next)
 	if n == 0 || (b.dropLast && n < b.size) {
 		return 0, false
 	}
 	for k, i := range b.order[b.next : b.next+n] {
-		src := b.set.Pixels[int(i)*d : int(i+1)*d]
 		dst := x[k*d : (k+1)*d]
-		if b.view == Dynamic {
-			for j, v := range src {
+		switch {
+		case b.set.Values != nil && b.view == Dynamic:
+			for j, v := range b.set.Values[int(i)*d : int(i+1)*d] {
+				dst[j] = 0
+				if bernoulliFloat(b.rng, v) {
+					dst[j] = 1
+				}
+			}
+		case b.set.Values != nil:
+			for j, v := range b.set.Values[int(i)*d : int(i+1)*d] {
+				dst[j] = T(v)
+			}
+		case b.view == Dynamic:
+			for j, v := range b.set.Pixels[int(i)*d : int(i+1)*d] {
 				dst[j] = 0
 				if bernoulli(b.rng, v) {
 					dst[j] = 1
 				}
 			}
-		} else {
-			for j, v := range src {
+		default:
+			for j, v := range b.set.Pixels[int(i)*d : int(i+1)*d] {
 				dst[j] = b.scale[v]
 			}
 		}
@@ -132,13 +150,20 @@ func (b *Batches[T]) shuffle() {
 	b.rng.Shuffle(len(b.order), func(i, j int) { b.order[i], b.order[j] = b.order[j], b.order[i] })
 }
 
-// Scale writes images lo..hi-1 of s into x, in order, as Dim() values each in
-// [0,1] (grey level / 255): the unshuffled, unbinarised view, for evaluation
-// and plots. It panics if the range is not in the set or x is too short.
+// Scale writes examples lo..hi-1 of s into x, in order, as Dim() values
+// each: byte levels scaled to [0,1] (level / 255), Values as they are. It is
+// the unshuffled, unbinarised view, for evaluation and plots. It panics if
+// the range is not in the set or x is too short.
 func Scale[T Float](x []T, s *Set, lo, hi int) {
 	d := s.Dim()
 	if lo < 0 || hi < lo || hi > s.Len() || len(x) < (hi-lo)*d {
-		panic(fmt.Sprintf("datasets: Scale of images [%d,%d) of %d into %d values", lo, hi, s.Len(), len(x)))
+		panic(fmt.Sprintf("datasets: Scale of examples [%d,%d) of %d into %d values", lo, hi, s.Len(), len(x)))
+	}
+	if s.Values != nil {
+		for j, v := range s.Values[lo*d : hi*d] {
+			x[j] = T(v)
+		}
+		return
 	}
 	for j, v := range s.Pixels[lo*d : hi*d] {
 		x[j] = T(v) / 255

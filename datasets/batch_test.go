@@ -10,13 +10,18 @@ import (
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }
 
 // epochs deals e epochs of it and returns every batch and label batch,
-// copied, one after the other.
+// copied, one after the other (no labels for an unlabelled set).
 func epochs[T Float](it *Batches[T], dim, size, e int) (xs []T, ys []uint8) {
 	x, y := make([]T, size*dim), make([]uint8, size)
+	if it.Set().Labels == nil {
+		y = nil
+	}
 	for range e {
 		for n, ok := it.Next(x, y); ok; n, ok = it.Next(x, y) {
 			xs = append(xs, x[:n*dim]...)
-			ys = append(ys, y[:n]...)
+			if y != nil {
+				ys = append(ys, y[:n]...)
+			}
 		}
 		it.Reset()
 	}

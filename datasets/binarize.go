@@ -73,21 +73,83 @@ func (b *Binarization) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Binarize returns a new set whose pixels are drawn once, each 255 with
-// probability x/255 and 0 otherwise, from a PCG generator seeded with seed.
-// The labels are shared with s. The same seed gives the same set, bit for
-// bit, on every machine: the draw is written here from raw 64-bit PCG
+// Binarize returns a new set of bytes whose values are drawn once, each 255
+// with probability p and 0 otherwise, where p is x/255 for a level x of
+// Pixels and the value itself for Values, from a PCG generator seeded with
+// seed. The labels are shared with s. The same seed gives the same set, bit
+// for bit, on every machine: the draw is written here from raw 64-bit PCG
 // output, which math/rand/v2 specifies, rather than from Float64, whose
 // algorithm it does not promise to keep.
+//
+// Only values in [0,1] are probabilities: Binarize panics on a set with
+// others. Check data that comes from a file with [Set.CheckUnitInterval]
+// first.
 func (s *Set) Binarize(seed uint64) *Set {
+	mustUnitInterval(s)
 	rng := rand.New(rand.NewPCG(seed, binarizeStream))
-	out := &Set{Pixels: make([]uint8, len(s.Pixels)), Labels: s.Labels, Rows: s.Rows, Cols: s.Cols}
+	out := &Set{Pixels: make([]uint8, max(len(s.Pixels), len(s.Values))), Labels: s.Labels,
+		Rows: s.Rows, Cols: s.Cols, Channels: s.Channels}
+	if s.Values != nil {
+		for i, x := range s.Values {
+			if bernoulliFloat(rng, x) {
+				out.Pixels[i] = 255
+			}
+		}
+		return out
+	}
 	for i, x := range s.Pixels {
 		if bernoulli(rng, x) {
 			out.Pixels[i] = 255
 		}
 	}
 	return out
+}
+
+// RangeError reports a value outside [0,1] in a set to be binarised.
+type RangeError struct {
+	Example, Feature int // counted from 0
+	Value            float64
+}
+
+// Error says which value is out of range and what to do.
+func (e *RangeError) Error() string {
+	return fmt.Sprintf("datasets: value %v of example %d, feature %d, is outside [0,1]: "+
+		"only data in [0,1] can be binarised; train on it without binarisation (-binarize none) and a Gaussian likelihood",
+		e.Value, e.Example, e.Feature)
+}
+
+// CheckUnitInterval returns a *RangeError naming the first value of s that is
+// not in [0,1] (NaN included), or nil if s can be binarised. Byte levels are
+// always in range.
+func (s *Set) CheckUnitInterval() error {
+	d := s.Dim()
+	for i, x := range s.Values {
+		if !(x >= 0 && x <= 1) {
+			return &RangeError{Example: i / d, Feature: i % d, Value: x}
+		}
+	}
+	return nil
+}
+
+// mustUnitInterval panics if s holds a value outside [0,1].
+func mustUnitInterval(s *Set) {
+	if err := s.CheckUnitInterval(); err != nil {
+		panic(err.Error())
+	}
+}
+
+// bernoulliFloat draws true with probability x in [0,1], as [bernoulli]
+// does for x/255: 0 and 1 are certain and draw nothing; otherwise it
+// compares the top 53 bits of one draw with ⌊x·2⁵³⌋, exact for every
+// float64 in (0,1) at or above 2⁻⁵³.
+func bernoulliFloat(rng *rand.Rand, x float64) bool {
+	switch x {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	return rng.Uint64()>>11 < uint64(x*(1<<53))
 }
 
 // bernoulli draws true with probability x/255. Grey levels 0 and 255 are

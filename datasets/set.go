@@ -8,16 +8,29 @@ import (
 	"os"
 )
 
-// Set is a labelled set of grey-level images, each held once as bytes.
+// Set is a data set of examples of one fixed length, Dim() values each: a
+// labelled set of images, or rows of continuous features.
 //
-// Bytes rather than floats: the training images take 47 MB instead of 188 MB
-// (float32) or 376 MB (float64), and consumers want both float widths, so
-// pixels are scaled to [0,1] as batches are filled (see [Batches] and
-// [Scale]). A binarised set holds only the levels 0 and 255.
+// Its values are held in one of two ways. Images of 8-bit grey or colour
+// levels are held once as bytes, in Pixels, and scaled to [0,1] (level/255)
+// as batches are filled: the MNIST training images take 47 MB instead of
+// 188 MB (float32) or 376 MB (float64), and consumers want both float widths
+// (see [Batches] and [Scale]). Any other data (a CSV table, a NumPy array,
+// standardised values) is held in Values, as float64, and converted to the
+// batch's width as batches are filled. Exactly one of Pixels and Values is
+// set; everything that reads a Set reads both, so a trainer or an evaluator
+// takes either. A binarised set holds only the levels 0 and 255, in Pixels.
+//
+// Images are stored row-major, example after example; a colour image holds
+// Channels values per pixel, one after the other (R, G, B for each pixel,
+// as in a PNG or a NumPy (rows, cols, 3) array). Tabular data has Rows 1 and
+// Cols the number of features.
 type Set struct {
-	Pixels     []uint8 // Len()×Rows×Cols grey levels 0..255, image after image, row-major
-	Labels     []uint8 // one label per image (the digit, for MNIST)
-	Rows, Cols int     // the size of an image
+	Pixels     []uint8   // Len()×Dim() levels 0..255, example after example; nil when Values holds the data
+	Values     []float64 // Len()×Dim() values, example after example; nil when Pixels holds the data
+	Labels     []uint8   // one label per example (the digit, for MNIST), or nil for unlabelled data
+	Rows, Cols int       // the size of an image; 1 and the number of features for tabular data
+	Channels   int       // values per pixel: 3 for colour; 0 or 1 for grey levels and tabular data
 }
 
 // ReadSet reads an IDX image file and its IDX label file (each gzip or
@@ -67,30 +80,94 @@ func Open(imagesPath, labelsPath string) (*Set, error) {
 	return s, err
 }
 
-// Dim returns the number of pixels in an image, Rows×Cols.
-func (s *Set) Dim() int { return s.Rows * s.Cols }
+// Dim returns the number of values in an example: Rows×Cols×Channels (Channels
+// 0 counting as 1).
+func (s *Set) Dim() int { return s.Rows * s.Cols * max(s.Channels, 1) }
 
-// Image returns image i as an image.Gray that shares the set's memory.
+// Image returns image i of a set of grey-level bytes as an image.Gray that
+// shares the set's memory. It panics for a set of colour images or of
+// Values, which are not grey-level bytes.
 func (s *Set) Image(i int) *image.Gray {
+	if s.Pixels == nil || s.Channels > 1 {
+		panic(fmt.Sprintf("datasets: Image of a set of %d channels held as %s; only grey-level bytes are images", max(s.Channels, 1), s.holding()))
+	}
 	d := s.Dim()
 	return &image.Gray{Pix: s.Pixels[i*d : (i+1)*d : (i+1)*d], Stride: s.Cols,
 		Rect: image.Rect(0, 0, s.Cols, s.Rows)}
 }
 
-// Len returns the number of images.
-func (s *Set) Len() int { return len(s.Labels) }
+// holding names the field that holds s's data, for messages.
+func (s *Set) holding() string {
+	if s.Values != nil {
+		return "float values"
+	}
+	return "bytes"
+}
 
-// Split returns the first n images as head and the rest as tail; both share
+// Len returns the number of examples.
+func (s *Set) Len() int {
+	d := s.Dim()
+	if d == 0 {
+		return 0
+	}
+	if s.Values != nil {
+		return len(s.Values) / d
+	}
+	return len(s.Pixels) / d
+}
+
+// Split returns the first n examples as head and the rest as tail; both share
 // the set's memory. To carve a validation set from the end of the training
 // set, keep head for training and use tail (train.Split(50000) leaves the
 // last 10,000 of MNIST's 60,000; train.Split(59600) leaves Burda et al.'s 400).
 // Split panics if n is not in [0, Len()].
 func (s *Set) Split(n int) (head, tail *Set) {
 	if n < 0 || n > s.Len() {
-		panic(fmt.Sprintf("datasets: Split(%d) of a set of %d images", n, s.Len()))
+		panic(fmt.Sprintf("datasets: Split(%d) of a set of %d examples", n, s.Len()))
 	}
+	head, tail = s.like(), s.like()
 	k := n * s.Dim()
-	head = &Set{Pixels: s.Pixels[:k:k], Labels: s.Labels[:n:n], Rows: s.Rows, Cols: s.Cols}
-	tail = &Set{Pixels: s.Pixels[k:], Labels: s.Labels[n:], Rows: s.Rows, Cols: s.Cols}
+	if s.Values != nil {
+		head.Values, tail.Values = s.Values[:k:k], s.Values[k:]
+	} else {
+		head.Pixels, tail.Pixels = s.Pixels[:k:k], s.Pixels[k:]
+	}
+	if s.Labels != nil {
+		head.Labels, tail.Labels = s.Labels[:n:n], s.Labels[n:]
+	}
 	return head, tail
+}
+
+// like returns an empty set of s's shape.
+func (s *Set) like() *Set {
+	return &Set{Rows: s.Rows, Cols: s.Cols, Channels: s.Channels}
+}
+
+// Subset returns a new set of the examples of s at the indices idx, in
+// that order, copied. It panics if an index is out of range.
+func (s *Set) Subset(idx []int) *Set {
+	out, d := s.like(), s.Dim()
+	if s.Values != nil {
+		out.Values = make([]float64, 0, len(idx)*d)
+	} else {
+		out.Pixels = make([]uint8, 0, len(idx)*d)
+	}
+	if s.Labels != nil {
+		out.Labels = make([]uint8, 0, len(idx))
+	}
+	n := s.Len()
+	for _, i := range idx {
+		if i < 0 || i >= n {
+			panic(fmt.Sprintf("datasets: Subset with index %d of a set of %d examples", i, n))
+		}
+		if s.Values != nil {
+			out.Values = append(out.Values, s.Values[i*d:(i+1)*d]...)
+		} else {
+			out.Pixels = append(out.Pixels, s.Pixels[i*d:(i+1)*d]...)
+		}
+		if s.Labels != nil {
+			out.Labels = append(out.Labels, s.Labels[i])
+		}
+	}
+	return out
 }
