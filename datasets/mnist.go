@@ -108,12 +108,10 @@ func Load(dir string) (train, test *Set, err error) {
 	if dir, err = orDefault(dir); err != nil {
 		return nil, nil, err
 	}
-	train, err = loadMNIST(dir, trainImages, trainLabels, TrainLen)
-	if err != nil {
+	if train, err = loadMNIST(dir, trainImages, trainLabels, TrainLen); err != nil {
 		return nil, nil, err
 	}
-	test, err = loadMNIST(dir, testImages, testLabels, TestLen)
-	if err != nil {
+	if test, err = loadMNIST(dir, testImages, testLabels, TestLen); err != nil {
 		return nil, nil, err
 	}
 	return train, test, nil
@@ -130,6 +128,62 @@ func LoadTest(dir string) (*Set, error) {
 	return loadMNIST(dir, testImages, testLabels, TestLen)
 }
 
+// LoadIDX reads the training and test sets of any data set shipped as MNIST
+// is, as IDX image and label files, from dir: Fashion-MNIST and KMNIST (same
+// names as MNIST), EMNIST (prefix "emnist-letters-", "emnist-balanced-" and
+// so on, and "test" for "t10k"). The files are prefix+"train-images-idx3-ubyte",
+// prefix+"train-labels-idx1-ubyte", and prefix+"t10k-" or prefix+"test-"
+// images and labels, each gzip-compressed (.gz) or plain. Unlike [Load] it
+// takes any counts, any image size (the same for both sets) and any byte
+// labels. EMNIST's images are stored transposed: see [Set.Transpose].
+func LoadIDX(dir, prefix string) (train, test *Set, err error) {
+	train, _, _, err = loadPair(dir, prefix+trainImages, prefix+trainLabels)
+	if err != nil {
+		return nil, nil, err
+	}
+	testPrefix := prefix + "t10k-"
+	if _, err := find(dir, prefix+testImages); err != nil {
+		testPrefix = prefix + "test-"
+	}
+	test, testPath, _, err := loadPair(dir, testPrefix+"images-idx3-ubyte", testPrefix+"labels-idx1-ubyte")
+	if err != nil {
+		return nil, nil, err
+	}
+	if test.Rows != train.Rows || test.Cols != train.Cols {
+		return nil, nil, &FormatError{Name: testPath, Problem: SizeMismatch,
+			Detail: fmt.Sprintf("test images of %d×%d pixels, training images of %d×%d", test.Rows, test.Cols, train.Rows, train.Cols)}
+	}
+	return train, test, nil
+}
+
+// Transpose returns a new set of the images of s transposed (Rows and Cols
+// swapped, pixel (r, c) moved to (c, r)): EMNIST's IDX files store each
+// image so, and Transpose turns them the right way up. Labels are shared.
+func (s *Set) Transpose() *Set {
+	out := &Set{Rows: s.Cols, Cols: s.Rows, Channels: s.Channels, Labels: s.Labels}
+	ch, d := max(s.Channels, 1), s.Dim()
+	if s.Values != nil {
+		out.Values = make([]float64, len(s.Values))
+		transpose(out.Values, s.Values, s.Rows, s.Cols, ch, d)
+	} else {
+		out.Pixels = make([]uint8, len(s.Pixels))
+		transpose(out.Pixels, s.Pixels, s.Rows, s.Cols, ch, d)
+	}
+	return out
+}
+
+// transpose writes each image of src, rows×cols pixels of ch values, to dst
+// transposed.
+func transpose[T any](dst, src []T, rows, cols, ch, d int) {
+	for base := 0; base < len(src); base += d {
+		for r := range rows {
+			for c := range cols {
+				copy(dst[base+(c*rows+r)*ch:][:ch], src[base+(r*cols+c)*ch:][:ch])
+			}
+		}
+	}
+}
+
 // orDefault returns dir, or [DefaultDir] when dir is "".
 func orDefault(dir string) (string, error) {
 	if dir == "" {
@@ -140,15 +194,11 @@ func orDefault(dir string) (string, error) {
 
 // loadMNIST reads one MNIST set from dir and checks it is the standard one.
 func loadMNIST(dir, images, labels string, n int) (*Set, error) {
-	imagesPath, err := find(dir, images)
-	if err != nil {
-		return nil, err
+	s, imagesPath, labelsPath, err := loadPair(dir, images, labels)
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		nf.IDX = false
 	}
-	labelsPath, err := find(dir, labels)
-	if err != nil {
-		return nil, err
-	}
-	s, err := Open(imagesPath, labelsPath)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +208,24 @@ func loadMNIST(dir, images, labels string, n int) (*Set, error) {
 	}
 	for i, l := range s.Labels {
 		if l > 9 {
-			return nil, &FormatError{Name: labelsPath, Problem: BadLabel,
+			return nil, &FormatError{Name: labelsPath, Row: i + 1, Problem: BadLabel,
 				Detail: fmt.Sprintf("label %d of image %d is not a digit", l, i)}
 		}
 	}
 	return s, nil
+}
+
+// loadPair reads the IDX image file and label file called images and
+// labels (each name.gz or name) in dir, and returns the paths it read.
+func loadPair(dir, images, labels string) (s *Set, imagesPath, labelsPath string, err error) {
+	if imagesPath, err = find(dir, images); err != nil {
+		return nil, "", "", err
+	}
+	if labelsPath, err = find(dir, labels); err != nil {
+		return nil, "", "", err
+	}
+	s, err = Open(imagesPath, labelsPath)
+	return s, imagesPath, labelsPath, err
 }
 
 // find returns the path of name.gz in dir, else of name, else a
@@ -177,5 +240,5 @@ func find(dir, name string) (string, error) {
 			return "", fmt.Errorf("datasets: %w", err)
 		}
 	}
-	return "", &NotFoundError{Dir: dir, Missing: name}
+	return "", &NotFoundError{Dir: dir, Missing: name, IDX: true}
 }
