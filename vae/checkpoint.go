@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +16,11 @@ import (
 )
 
 // checkpointMagic starts every checkpoint file; the version follows it.
+// Version 1 held a gob payload, which encoding/gob does not promise to
+// decode safely from an adversary; version 2 holds safetensors and JSON.
 const (
 	checkpointMagic   = "govae checkpoint\n"
-	checkpointVersion = 1
+	checkpointVersion = 2
 )
 
 // Checkpoint is everything a run needs to continue exactly where it
@@ -79,10 +80,10 @@ func (t *Trainer) Save(path string, meta []byte) error {
 }
 
 // Write encodes c: the magic line, the version, the SHA-256 of the payload,
-// then the payload (gob).
+// then the payload, a safetensors file (see [checkpointHeader]).
 func (c *Checkpoint) Write(w io.Writer) error {
 	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(c); err != nil {
+	if err := c.encode(&payload); err != nil {
 		return fmt.Errorf("vae: encoding checkpoint: %w", err)
 	}
 	sum := sha256.Sum256(payload.Bytes())
@@ -95,7 +96,9 @@ func (c *Checkpoint) Write(w io.Writer) error {
 }
 
 // ReadCheckpoint decodes a checkpoint written by Write, checking its
-// version and checksum.
+// version and checksum. Checkpoints may come from strangers: anything that
+// is not a checkpoint gives a *CheckpointError, and nothing is allocated
+// beyond a small multiple of the file's size.
 func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	all, err := io.ReadAll(r)
 	if err != nil {
@@ -105,18 +108,21 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	if len(all) < head || string(all[:len(checkpointMagic)]) != checkpointMagic {
 		return nil, &CheckpointError{Reason: "not a govae checkpoint (no header); give the model.ckpt a run wrote"}
 	}
-	if v := all[len(checkpointMagic)]; v != checkpointVersion {
+	switch v := all[len(checkpointMagic)]; {
+	case v == 1:
+		return nil, &CheckpointError{Reason: "format version 1 (gob), which this govae no longer reads: gob cannot be decoded safely from files of unknown origin; train the model again"}
+	case v != checkpointVersion:
 		return nil, &CheckpointError{Reason: fmt.Sprintf("format version %d, but this govae reads version %d", v, checkpointVersion)}
 	}
 	payload := all[head:]
 	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], all[len(checkpointMagic)+1:head]) {
 		return nil, &CheckpointError{Reason: "checksum mismatch: the file is truncated or corrupt; use an earlier checkpoint or train again"}
 	}
-	var c Checkpoint
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&c); err != nil {
+	c, err := decodeCheckpoint(payload)
+	if err != nil {
 		return nil, &CheckpointError{Reason: "cannot decode: " + err.Error()}
 	}
-	return &c, nil
+	return c, nil
 }
 
 // LoadCheckpoint reads the checkpoint file at path.
