@@ -1,0 +1,112 @@
+package vae
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/govae/govae/datasets"
+)
+
+func tinyArch(dtype string) Arch {
+	return Arch{Input: 5, Hidden: []int{4, 3}, Latent: 2, Activation: Tanh, Dtype: dtype, Seed: 9}
+}
+
+func TestExportImport(t *testing.T) {
+	for _, dtype := range []string{"float32", "float64"} {
+		a := tinyArch(dtype)
+		m, err := NewMLP(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &datasets.Standardization{Mean: []float64{1, 2, 3, 4, 5}, Scale: []float64{0.5, 1, 1, 2, 0.1}}
+		var b bytes.Buffer
+		if err := Export(&b, m, a, st); err != nil {
+			t.Fatal(err)
+		}
+		// The file is plain safetensors: govae's names, W as (in, out).
+		tensors, meta, err := openSafetensors(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if meta["format"] != exportFormat || !strings.Contains(meta["arch"], `"hidden":[4,3]`) || !strings.Contains(meta["standardization"], `"scale":[0.5,1,1,2,0.1]`) {
+			t.Errorf("%s: metadata %v", dtype, meta)
+		}
+		shapes := map[string][]uint64{}
+		for _, tv := range tensors.Tensors() {
+			shapes[tv.Name] = tv.TensorView.Shape()
+		}
+		want := map[string][]uint64{
+			"encoder.h0.W": {5, 4}, "encoder.h0.b": {4}, "encoder.h1.W": {4, 3}, "encoder.h1.b": {3},
+			"encoder.mean.W": {3, 2}, "encoder.mean.b": {2}, "encoder.logvar.W": {3, 2}, "encoder.logvar.b": {2},
+			"decoder.h0.W": {2, 3}, "decoder.h0.b": {3}, "decoder.h1.W": {3, 4}, "decoder.h1.b": {4},
+			"decoder.out.W": {4, 5}, "decoder.out.b": {5},
+		}
+		if fmt.Sprint(shapes) != fmt.Sprint(want) {
+			t.Errorf("%s: tensors %v, want %v", dtype, shapes, want)
+		}
+		got, ga, gst, err := Import(bytes.NewReader(b.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s0, s1 := m.Params.Snapshot(), got.Params.Snapshot()
+		if !slices.Equal(s0.Names, s1.Names) || !slices.EqualFunc(s0.Values, s1.Values, slices.Equal) {
+			t.Errorf("%s: imported weights differ from the exported ones", dtype)
+		}
+		if fmt.Sprint(ga) != fmt.Sprint(a) || fmt.Sprint(*gst) != fmt.Sprint(*st) || got.Params.Dtype() != m.Params.Dtype() {
+			t.Errorf("%s: imported %+v %+v, want %+v %+v", dtype, ga, gst, a, st)
+		}
+	}
+}
+
+// exportBytes returns the export of the tiny model, without standardisation.
+func exportBytes(t testing.TB) []byte {
+	m, err := NewMLP(tinyArch("float32"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Export(&b, m, tinyArch("float32"), nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestImportCrafted(t *testing.T) {
+	// A small file whose architecture declares a huge model fails before the
+	// model is built.
+	hdr := `{"__metadata__":{"format":"govae-mlp-vae/1","arch":"{\"input\":1000000000,\"hidden\":[100000],\"latent\":100,\"activation\":\"tanh\",\"dtype\":\"float32\"}"},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`
+	huge := append(binary.LittleEndian.AppendUint64(nil, uint64(len(hdr))), hdr...)
+	huge = append(huge, 0, 0, 0, 0)
+	good := exportBytes(t)
+	for name, file := range map[string][]byte{
+		"huge architecture": huge,
+		"not safetensors":   []byte("PK\x03\x04"),
+		"truncated":         good[:len(good)-4],
+		"other format":      bytes.Replace(good, []byte("govae-mlp-vae/1"), []byte("govae-mlp-vae/9"), 1),
+		"renamed tensor":    bytes.Replace(good, []byte("decoder.out.b"), []byte("decoder.out.c"), 1),
+	} {
+		_, _, _, err := Import(bytes.NewReader(file))
+		var ie *ImportError
+		if !errors.As(err, &ie) {
+			t.Errorf("%s: got %v, want an *ImportError", name, err)
+		}
+	}
+}
+
+// FuzzImport checks that Import never panics and fails only with an
+// *ImportError.
+func FuzzImport(f *testing.F) {
+	f.Add(exportBytes(f))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _, _, err := Import(bytes.NewReader(data))
+		var ie *ImportError
+		if err != nil && !errors.As(err, &ie) {
+			t.Fatalf("got %v, want an *ImportError", err)
+		}
+	})
+}
