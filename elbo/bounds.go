@@ -1,8 +1,6 @@
 package elbo
 
 import (
-	"math"
-
 	G "gorgonia.org/gorgonia"
 )
 
@@ -81,9 +79,8 @@ func ImportanceWeighted(in Input) (Terms, error) {
 	}
 	b := &s.b
 	kl := b.Sub(s.logQ, s.logPz)
-	logW := b.Reshape(b.Sub(s.logLik, s.weighted(kl)), s.l, s.n)
 	t := Terms{Recon: s.mean(s.logLik), KL: s.mean(kl)}
-	t.Bound = b.Shift(b.LogSumExp(logW, 0), -math.Log(float64(s.l)))
+	t.Bound = s.logMeanExp(b.Sub(s.logLik, s.weighted(kl)), 1)
 	return t, s.err("ImportanceWeighted")
 }
 

@@ -47,6 +47,7 @@ type Terms struct {
 type samples struct {
 	b      gx.B
 	l, n   int     // samples per example, examples
+	z      *G.Node // (L·B, dz) the samples the decoder and the prior see
 	logLik *G.Node // (L·B,) log p(x|z)
 	logPz  *G.Node // (L·B,) log p(z)
 	logQ   *G.Node // (L·B,) log q(z|x)
@@ -54,7 +55,13 @@ type samples struct {
 }
 
 // draw builds log p(x|z), log p(z) and log q(z|x) for every sample z.
-func draw(in Input, what string) (*samples, error) {
+func draw(in Input, what string) (*samples, error) { return drawVia(in, what, nil) }
+
+// drawVia is draw with the samples passed through via (when not nil)
+// before the decoder and the prior see them: a gradient estimator's
+// StopGradient or ScaleGrad. log q(z|x) is computed from ε, so it does not
+// see them.
+func drawVia(in Input, what string, via func(b *gx.B, z *G.Node) *G.Node) (*samples, error) {
 	if in.X == nil || in.Eps == nil || in.Decode == nil || in.Q.Mean == nil || in.Q.LogVar == nil {
 		return nil, fmt.Errorf("elbo: %s: X, Q, Eps and Decode must all be set", what)
 	}
@@ -68,6 +75,12 @@ func draw(in Input, what string) (*samples, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: %w", what, err)
 	}
+	if via != nil {
+		if z = via(b, z); z == nil {
+			return nil, s.err(what)
+		}
+	}
+	s.z = z
 	lik, err := in.Decode(z)
 	if err != nil {
 		return nil, fmt.Errorf("elbo: %s: decoder: %w", what, err)

@@ -143,44 +143,10 @@ type boundGraph struct {
 // per example.
 func buildBound(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, l int, builder func(elbo.Input) (elbo.Terms, error), seed uint64) *boundGraph {
 	t.Helper()
-	dt := tensor.Float64
-	dx, dz := m.dims()
 	g := G.NewGraph()
-	leaf := func(name string, v graphtest.Matrix) *G.Node {
-		return G.NewMatrix(g, dt, G.WithShape(v.Rows, v.Cols), G.WithName(name), G.WithValue(graphtest.Dense(dt, []int{v.Rows, v.Cols}, v.Data)))
-	}
-	wt := make([]float64, 0, dx*dz)
-	for j := range dz {
-		for i := range dx {
-			wt = append(wt, m.w.At(i, j))
-		}
-	}
-	wT := leaf("Wt", graphtest.Matrix{Rows: dz, Cols: dx, Data: wt})
-	bias := G.NewVector(g, dt, G.WithShape(dx), G.WithName("b"), G.WithValue(graphtest.Dense(dt, []int{dx}, m.b)))
 	bg := &boundGraph{g: g, noise: dist.NewNoise(seed)}
-	bg.epsVal = tensor.New(tensor.Of(dt), tensor.WithShape(l*x.Rows, dz))
-	bg.eps = G.NewMatrix(g, dt, G.WithShape(l*x.Rows, dz), G.WithName("eps"))
-	in := elbo.Input{
-		X:   leaf("x", x),
-		Q:   dist.Normal{Mean: leaf("qmean", qMean), LogVar: leaf("qlogvar", qLogVar)},
-		Eps: bg.eps,
-		Decode: func(z *G.Node) (dist.LogProber, error) {
-			zw, err := G.Mul(z, wT)
-			if err != nil {
-				return nil, err
-			}
-			mean, err := G.BroadcastAdd(zw, bias, nil, []byte{0})
-			if err != nil {
-				return nil, err
-			}
-			n := z.Shape()[0]
-			lv := make([]float64, n*dx)
-			for i := range lv {
-				lv[i] = m.logVar
-			}
-			return dist.Normal{Mean: mean, LogVar: leaf("logvar", graphtest.Matrix{Rows: n, Cols: dx, Data: lv})}, nil
-		},
-	}
+	in, _ := linGaussInput(g, m, x, qMean, qLogVar, l)
+	bg.eps, bg.epsVal = in.Eps, tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(in.Eps.Shape()...))
 	if builder == nil {
 		lw, err := elbo.LogWeights(in)
 		if err != nil {
@@ -200,6 +166,49 @@ func buildBound(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, l 
 	bg.m = G.NewTapeMachine(g)
 	t.Cleanup(func() { bg.m.Close() })
 	return bg
+}
+
+// linGaussInput builds, in g, the float64 Input of the linear-Gaussian
+// model m at x, with q = N(qMean, e^qLogVar) and an (l·B, dz) noise node,
+// and returns it with the parameter leaves: q's mean and log-variance (the
+// encoder's), Wᵀ and b (the decoder's).
+func linGaussInput(g *G.ExprGraph, m linGauss, x, qMean, qLogVar graphtest.Matrix, l int) (elbo.Input, []*G.Node) {
+	dt := tensor.Float64
+	dx, dz := m.dims()
+	leaf := func(name string, v graphtest.Matrix) *G.Node {
+		return G.NewMatrix(g, dt, G.WithShape(v.Rows, v.Cols), G.WithName(name), G.WithValue(graphtest.Dense(dt, []int{v.Rows, v.Cols}, v.Data)))
+	}
+	wt := make([]float64, 0, dx*dz)
+	for j := range dz {
+		for i := range dx {
+			wt = append(wt, m.w.At(i, j))
+		}
+	}
+	wT := leaf("Wt", graphtest.Matrix{Rows: dz, Cols: dx, Data: wt})
+	bias := G.NewVector(g, dt, G.WithShape(dx), G.WithName("b"), G.WithValue(graphtest.Dense(dt, []int{dx}, m.b)))
+	q := dist.Normal{Mean: leaf("qmean", qMean), LogVar: leaf("qlogvar", qLogVar)}
+	in := elbo.Input{
+		X:   leaf("x", x),
+		Q:   q,
+		Eps: G.NewMatrix(g, dt, G.WithShape(l*x.Rows, dz), G.WithName("eps")),
+		Decode: func(z *G.Node) (dist.LogProber, error) {
+			zw, err := G.Mul(z, wT)
+			if err != nil {
+				return nil, err
+			}
+			mean, err := G.BroadcastAdd(zw, bias, nil, []byte{0})
+			if err != nil {
+				return nil, err
+			}
+			n := z.Shape()[0]
+			lv := make([]float64, n*dx)
+			for i := range lv {
+				lv[i] = m.logVar
+			}
+			return dist.Normal{Mean: mean, LogVar: leaf("logvar", graphtest.Matrix{Rows: n, Cols: dx, Data: lv})}, nil
+		},
+	}
+	return in, []*G.Node{q.Mean, q.LogVar, wT, bias}
 }
 
 // run draws fresh noise and evaluates the graph.

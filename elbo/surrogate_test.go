@@ -1,0 +1,205 @@
+package elbo_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/elbo"
+	"github.com/govae/govae/internal/graphtest"
+)
+
+// surrogateRun is the Bound and the gradients of Σ_b Target_b with respect
+// to q's mean and log-variance and the decoder's Wᵀ of the Bernoulli model
+// of gradient_test.go, on fixed noise.
+type surrogateRun struct {
+	bound               []float64
+	dMean, dLogVar, dWT []float64
+}
+
+func runSurrogate(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj elbo.Objective, est elbo.Estimator) surrogateRun {
+	t.Helper()
+	g := G.NewGraph()
+	nodes := make([]*G.Node, len(ins))
+	for i, m := range ins {
+		nodes[i] = G.NewMatrix(g, dt, G.WithShape(m.Rows, m.Cols), G.WithName(string(rune('a'+i))), G.WithValue(graphtest.Dense(dt, []int{m.Rows, m.Cols}, m.Data)))
+	}
+	sur, err := elbo.Build(obj, est, bernoulliInput(nodes))
+	if err != nil {
+		t.Fatalf("%v %v: %v", obj, est, err)
+	}
+	cost, err := G.Sum(sur.Target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads, err := G.Grad(cost, nodes[1], nodes[2], nodes[4])
+	if err != nil {
+		t.Fatalf("%v %v: %v", obj, est, err)
+	}
+	var bound G.Value
+	vals := make([]G.Value, 3)
+	roots := G.Nodes{G.Read(sur.Bound, &bound)}
+	for i, gr := range grads {
+		roots = append(roots, G.Read(gr, &vals[i]))
+	}
+	m := G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatalf("%v %v: %v", obj, est, err)
+	}
+	return surrogateRun{graphtest.Floats(bound.Data()), graphtest.Floats(vals[0].Data()), graphtest.Floats(vals[1].Data()), graphtest.Floats(vals[2].Data())}
+}
+
+// sixSamples returns the Bernoulli model's inputs with L = 6 samples per
+// example.
+func sixSamples() []graphtest.Matrix {
+	rng := rand.New(rand.NewPCG(61, 62))
+	ins := gradientInputs(rng)
+	ins[3] = graphtest.RandMatrix(rng, 6*gB, gDz, -2, 2)
+	return ins
+}
+
+func near(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if !scalar.EqualWithinAbsOrRel(got[i], want[i], tol, tol) {
+			t.Errorf("%s [%d]: %.10g, want %.10g", what, i, got[i], want[i])
+		}
+	}
+}
+
+var dtypeTol = map[tensor.Dtype]float64{tensor.Float64: 1e-10, tensor.Float32: 2e-4}
+
+// TestEstimatorsShareTheDecoderGradient checks on fixed noise, in float64
+// and float32, that every estimator reports the same Bound as reparam and
+// gives the decoder the same (standard) gradient, for ELBO, IWAE and
+// MIWAE; and that with one sample per group DReG is STL (w̃ = 1).
+func TestEstimatorsShareTheDecoderGradient(t *testing.T) {
+	ins := sixSamples()
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		tol := dtypeTol[dt]
+		for _, obj := range []elbo.Objective{elbo.ELBO{}, elbo.IWAE{}, elbo.MIWAE{Groups: 2}} {
+			re := runSurrogate(t, dt, ins, obj, elbo.Reparam)
+			for _, est := range []elbo.Estimator{elbo.STL, elbo.DReG, elbo.Score} {
+				got := runSurrogate(t, dt, ins, obj, est)
+				near(t, dt.String()+" "+obj.String()+" "+est.String()+" bound", got.bound, re.bound, tol)
+				near(t, dt.String()+" "+obj.String()+" "+est.String()+" d/dWᵀ", got.dWT, re.dWT, tol)
+			}
+		}
+		stl, dreg := runSurrogate(t, dt, ins, elbo.ELBO{}, elbo.STL), runSurrogate(t, dt, ins, elbo.ELBO{}, elbo.DReG)
+		near(t, dt.String()+" ELBO DReG vs STL d/dmean", dreg.dMean, stl.dMean, tol)
+		near(t, dt.String()+" ELBO DReG vs STL d/dlogvar", dreg.dLogVar, stl.dLogVar, tol)
+	}
+}
+
+// TestPIWAEAndCIWAE checks on fixed noise, in float64 and float32, that
+// PIWAE gives the encoder MIWAE's gradient and the decoder IWAE's (with all
+// L samples), reporting IWAE's bound, and that CIWAE is β·ELBO +
+// (1 − β)·IWAE in value and gradient.
+func TestPIWAEAndCIWAE(t *testing.T) {
+	ins := sixSamples()
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		tol := dtypeTol[dt]
+		iwae, miwae := runSurrogate(t, dt, ins, elbo.IWAE{}, elbo.Reparam), runSurrogate(t, dt, ins, elbo.MIWAE{Groups: 2}, elbo.Reparam)
+		p := runSurrogate(t, dt, ins, elbo.PIWAE{Groups: 2}, elbo.Reparam)
+		near(t, dt.String()+" PIWAE bound", p.bound, iwae.bound, tol)
+		near(t, dt.String()+" PIWAE d/dWᵀ", p.dWT, iwae.dWT, tol)
+		near(t, dt.String()+" PIWAE d/dmean", p.dMean, miwae.dMean, tol)
+		near(t, dt.String()+" PIWAE d/dlogvar", p.dLogVar, miwae.dLogVar, tol)
+
+		el := runSurrogate(t, dt, ins, elbo.ELBO{}, elbo.Reparam)
+		const beta = 0.3
+		c := runSurrogate(t, dt, ins, elbo.CIWAE{Beta: beta}, elbo.Reparam)
+		mix := func(a, b []float64) []float64 {
+			out := make([]float64, len(a))
+			for i := range a {
+				out[i] = beta*a[i] + (1-beta)*b[i]
+			}
+			return out
+		}
+		near(t, dt.String()+" CIWAE bound", c.bound, mix(el.bound, iwae.bound), tol)
+		near(t, dt.String()+" CIWAE d/dWᵀ", c.dWT, mix(el.dWT, iwae.dWT), tol)
+		near(t, dt.String()+" CIWAE d/dmean", c.dMean, mix(el.dMean, iwae.dMean), tol)
+		near(t, dt.String()+" CIWAE d/dlogvar", c.dLogVar, mix(el.dLogVar, iwae.dLogVar), tol)
+	}
+}
+
+// TestEstimatorText checks the names of the estimators both ways and the
+// errors for unknown ones.
+func TestEstimatorText(t *testing.T) {
+	for _, e := range []elbo.Estimator{elbo.Reparam, elbo.STL, elbo.DReG, elbo.Score} {
+		text, err := e.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back elbo.Estimator
+		if err := back.UnmarshalText(text); err != nil || back != e {
+			t.Errorf("%v: marshalled %q, read back %v, %v", e, text, back, err)
+		}
+	}
+	var e elbo.Estimator
+	if err := e.UnmarshalText([]byte("DReG")); err == nil || !strings.Contains(err.Error(), "reparam, stl, dreg or score") {
+		t.Errorf("unknown name: error %v, want one listing the names", err)
+	}
+	if _, err := elbo.Estimator(9).MarshalText(); err == nil {
+		t.Error("Estimator(9) marshalled")
+	}
+	if s := elbo.Estimator(9).String(); s != "Estimator(9)" {
+		t.Errorf("Estimator(9).String() = %q", s)
+	}
+}
+
+// TestBuildRefuses checks the clear errors for pairs that are not built,
+// bad parameters, and estimators on a hierarchical posterior.
+func TestBuildRefuses(t *testing.T) {
+	ins := sixSamples()
+	g := G.NewGraph()
+	nodes := make([]*G.Node, len(ins))
+	for i, m := range ins {
+		nodes[i] = G.NewMatrix(g, tensor.Float64, G.WithShape(m.Rows, m.Cols), G.WithName(string(rune('a'+i))), G.WithValue(graphtest.Dense(tensor.Float64, []int{m.Rows, m.Cols}, m.Data)))
+	}
+	for _, c := range []struct {
+		obj  elbo.Objective
+		est  elbo.Estimator
+		want string
+	}{
+		{elbo.CIWAE{Beta: 0.5}, elbo.DReG, "reparam"},
+		{elbo.PIWAE{Groups: 2}, elbo.STL, "reparam"},
+		{elbo.PIWAE{Groups: 2}, elbo.Score, "reparam"},
+		{elbo.CIWAE{Beta: 1.5}, elbo.Reparam, "[0, 1]"},
+		{elbo.CIWAE{Beta: math.NaN()}, elbo.Reparam, "[0, 1]"},
+		{elbo.MIWAE{Groups: 4}, elbo.Reparam, "do not divide 6"},
+		{elbo.MIWAE{}, elbo.DReG, "do not divide"},
+		{elbo.PIWAE{Groups: 5}, elbo.Reparam, "do not divide"},
+		{nil, elbo.Reparam, "no objective"},
+		{elbo.IWAE{}, elbo.Estimator(7), "unknown estimator"},
+	} {
+		_, err := elbo.Build(c.obj, c.est, bernoulliInput(nodes))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Build(%v, %v): error %v, want one saying %q", c.obj, c.est, err, c.want)
+		}
+	}
+	for _, e := range []elbo.Estimator{elbo.Reparam, elbo.STL, elbo.DReG, elbo.Score} {
+		if err := e.CheckLayers(1); err != nil {
+			t.Errorf("%v on one layer: %v", e, err)
+		}
+		err := e.CheckLayers(2)
+		if e == elbo.Reparam && err != nil {
+			t.Errorf("reparam on two layers: %v", err)
+		}
+		if e != elbo.Reparam && (err == nil || !strings.Contains(err.Error(), "2 stochastic layers")) {
+			t.Errorf("%v on two layers: error %v, want a refusal naming the layers", e, err)
+		}
+		if e.CheckLayers(0) == nil {
+			t.Errorf("%v accepted zero layers", e)
+		}
+	}
+}
