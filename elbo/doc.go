@@ -16,4 +16,10 @@
 //
 // All four are the same ELBO for L → ∞ (the first three for any L in
 // expectation); they differ in variance and in what they cost.
+//
+// Build trains a bound of the family of Rainforth et al. (2018) (ELBO,
+// IWAE, MIWAE, CIWAE, PIWAE: the Objective values) with a gradient
+// Estimator (Reparam, STL, DReG, Score): it returns the bound and one
+// surrogate node whose single backward pass gives the encoder and the
+// decoder each the gradient the estimator prescribes.
 package elbo

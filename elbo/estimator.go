@@ -25,9 +25,10 @@ const (
 	// depends on z_i (Tucker et al. 2019). Measured on this package's
 	// linear-Gaussian test model with K = 5 (go test -run STLBiased -v
 	// ./elbo): the mean encoder gradient is off by 60 standard errors, the
-	// error 1.9 times as long as the exact gradient. Both STL and DReG
-	// give a zero encoder gradient, for every draw, when q is the true
-	// posterior.
+	// error 1.9 times as long as the exact gradient. With β = 1, STL and
+	// DReG give a zero encoder gradient, for every draw, when q is the
+	// true posterior (log p(x, z) − log q̄(z|x) = log p(x) for every z);
+	// Reparam's keeps the score term's noise there.
 	STL
 	// DReG, doubly reparameterised (Tucker, Lawson, Gu & Maddison 2019):
 	// φ follows Σ_i w̃_i² ∇_φ [log p(x, z_i) − log q̄(z_i|x)], the score

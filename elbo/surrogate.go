@@ -106,7 +106,10 @@ func Build(obj Objective, est Estimator, in Input) (Surrogate, error) {
 			// z's gradient is scaled by w̃(1 − β + βw̃), w̃ when β = 1.
 			r := wt
 			if s.beta != nil {
-				r = b.Add(b.Mul(wt, s.beta), b.Sub(b.Const(s.beta, 1), s.beta))
+				// As 1 + β(w̃ − 1): a trainer's β is a 0-dimensional
+				// tensor, which Gorgonia will not subtract from a scalar
+				// constant.
+				r = b.Shift(b.Mul(b.Shift(wt, -1), s.beta), 1)
 			}
 			if err := s.setScale(scale, r); err != nil {
 				return Surrogate{}, fmt.Errorf("elbo: %s: %w", what, err)

@@ -1,6 +1,7 @@
 package elbo_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -24,12 +25,23 @@ type surrogateRun struct {
 
 func runSurrogate(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj elbo.Objective, est elbo.Estimator) surrogateRun {
 	t.Helper()
+	return runSurrogateBeta(t, dt, ins, obj, est, 1)
+}
+
+// runSurrogateBeta is runSurrogate with the KL weight β fed as a node
+// unless it is 1.
+func runSurrogateBeta(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj elbo.Objective, est elbo.Estimator, beta float64) surrogateRun {
+	t.Helper()
 	g := G.NewGraph()
 	nodes := make([]*G.Node, len(ins))
 	for i, m := range ins {
 		nodes[i] = G.NewMatrix(g, dt, G.WithShape(m.Rows, m.Cols), G.WithName(string(rune('a'+i))), G.WithValue(graphtest.Dense(dt, []int{m.Rows, m.Cols}, m.Data)))
 	}
-	sur, err := elbo.Build(obj, est, bernoulliInput(nodes))
+	in := bernoulliInput(nodes)
+	if beta != 1 {
+		in.Beta = G.NewScalar(g, dt, G.WithName("beta"), G.WithValue(graphtest.Dense(dt, nil, []float64{beta})))
+	}
+	sur, err := elbo.Build(obj, est, in)
 	if err != nil {
 		t.Fatalf("%v %v: %v", obj, est, err)
 	}
@@ -129,6 +141,36 @@ func TestPIWAEAndCIWAE(t *testing.T) {
 		near(t, dt.String()+" CIWAE d/dWᵀ", c.dWT, mix(el.dWT, iwae.dWT), tol)
 		near(t, dt.String()+" CIWAE d/dmean", c.dMean, mix(el.dMean, iwae.dMean), tol)
 		near(t, dt.String()+" CIWAE d/dlogvar", c.dLogVar, mix(el.dLogVar, iwae.dLogVar), tol)
+	}
+}
+
+// TestEstimatorsWithBeta checks, in float64 and float32, that with a KL
+// weight β fed as a node every estimator reports reparam's bound and
+// decoder gradient, and that at β = 0, where q leaves log w, DReG's and
+// STL's encoder gradients are reparam's (w̃(1 − β + βw̃) = w̃, and there is
+// no score term to drop).
+func TestEstimatorsWithBeta(t *testing.T) {
+	ins := sixSamples()
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		tol := dtypeTol[dt]
+		for _, beta := range []float64{0.4, 0} {
+			for _, obj := range []elbo.Objective{elbo.IWAE{}, elbo.MIWAE{Groups: 2}, elbo.PIWAE{Groups: 3}, elbo.CIWAE{Beta: 0.5}} {
+				re := runSurrogateBeta(t, dt, ins, obj, elbo.Reparam, beta)
+				for _, est := range []elbo.Estimator{elbo.STL, elbo.DReG, elbo.Score} {
+					if elbo.Check(obj, est) != nil {
+						continue
+					}
+					got := runSurrogateBeta(t, dt, ins, obj, est, beta)
+					what := fmt.Sprintf("%v %v %v β=%g", dt, obj, est, beta)
+					near(t, what+" bound", got.bound, re.bound, tol)
+					near(t, what+" d/dWᵀ", got.dWT, re.dWT, tol)
+					if beta == 0 && est != elbo.Score {
+						near(t, what+" d/dmean", got.dMean, re.dMean, tol)
+						near(t, what+" d/dlogvar", got.dLogVar, re.dLogVar, tol)
+					}
+				}
+			}
+		}
 	}
 }
 
