@@ -1,36 +1,16 @@
 package elbo_test
 
 import (
-	"fmt"
 	"math"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
-	"github.com/govae/govae/dist"
 	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/internal/graphtest"
+	"github.com/govae/govae/internal/lingauss"
 )
-
-// gradGraph is a compiled graph of the linear-Gaussian model computing an
-// estimator's gradient of Σ_b bound_b with respect to q's mean and
-// log-variance (the encoder's parameters, first) and Wᵀ and b (the
-// decoder's), with the noise fed from a seeded Noise on every run. The
-// batch holds copies of the examples, each with its own noise, so that
-// one run averages that many independent estimates (a run of this tiny
-// graph costs far more than its arithmetic).
-type gradGraph struct {
-	copies int
-	eps    *G.Node
-	epsVal *tensor.Dense
-	noise  *dist.Noise
-	grads  []G.Value
-	bound  G.Value
-	m      G.VM
-}
 
 // The linear-Gaussian test model has B = 3 examples of dz = 2: q's mean and
 // log-variance make the first encParams entries of a gradient.
@@ -38,98 +18,44 @@ const encParams = 12
 
 // estCase is an objective, an estimator, the samples per example and the
 // KL weight β.
-type estCase struct {
-	obj     elbo.Objective
-	est     elbo.Estimator
-	samples int
-	beta    float64
+type estCase = lingauss.Estimator
+
+// ec returns the estimator case (obj, est) with l samples per example and
+// KL weight beta.
+func ec(obj elbo.Objective, est elbo.Estimator, l int, beta float64) estCase {
+	return estCase{Objective: obj, Estimator: est, Samples: l, Beta: beta}
 }
 
-func (c estCase) String() string {
-	return fmt.Sprintf("%v/%v/L=%d/β=%g", c.obj, c.est, c.samples, c.beta)
-}
-
-// tileRows stacks copies of m's rows: copy c of row b at row c·Rows + b.
-func tileRows(m graphtest.Matrix, copies int) graphtest.Matrix {
-	out := graphtest.Matrix{Rows: m.Rows * copies, Cols: m.Cols}
-	for range copies {
-		out.Data = append(out.Data, m.Data...)
-	}
-	return out
-}
+// gradGraph draws an estimator's gradient for the linear-Gaussian model.
+type gradGraph struct{ *lingauss.Gradients }
 
 // buildGrad builds c for the model m at x with q = N(qMean, e^qLogVar),
 // with the batch repeated copies times.
-func buildGrad(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, copies int, c estCase, seed uint64) *gradGraph {
+func buildGrad(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, copies int, c estCase, seed uint64) gradGraph {
 	t.Helper()
-	g := G.NewGraph()
-	in, params := linGaussInput(g, m, tileRows(x, copies), tileRows(qMean, copies), tileRows(qLogVar, copies), c.samples)
-	obj, est, beta := c.obj, c.est, c.beta
-	if beta != 1 {
-		in.Beta = G.NewScalar(g, tensor.Float64, G.WithName("beta"), G.WithValue(beta))
-	}
-	sur, err := elbo.Build(obj, est, in)
+	gr, err := lingauss.NewGradients(m.model(), asMat(x), asMat(qMean), asMat(qLogVar), copies, c, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cost, err := G.Sum(sur.Target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grads, err := G.Grad(cost, params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gg := &gradGraph{copies: copies, eps: in.Eps, epsVal: tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(in.Eps.Shape()...)), noise: dist.NewNoise(seed)}
-	gg.grads = make([]G.Value, len(grads))
-	roots := G.Nodes{G.Read(sur.Bound, &gg.bound)}
-	for i, gr := range grads {
-		roots = append(roots, G.Read(gr, &gg.grads[i]))
-	}
-	gg.m = G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
-	t.Cleanup(func() { gg.m.Close() })
-	return gg
+	t.Cleanup(func() { gr.Close() })
+	return gradGraph{gr}
 }
 
-// sample draws fresh noise and returns the gradient averaged over the
-// copies, all parameters flattened: q's mean and log-variance, then Wᵀ and
-// b.
-func (gg *gradGraph) sample(t *testing.T) []float64 {
+// sample draws one gradient (averaged over the copies).
+func (gg gradGraph) sample(t *testing.T) []float64 {
 	t.Helper()
-	if err := gg.noise.Fill(gg.epsVal); err != nil {
+	v := make([]float64, gg.Len())
+	if err := gg.Draw(v); err != nil {
 		t.Fatal(err)
 	}
-	if err := G.Let(gg.eps, gg.epsVal); err != nil {
-		t.Fatal(err)
-	}
-	gg.m.Reset()
-	if err := gg.m.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	var out []float64
-	for i, v := range gg.grads {
-		g := graphtest.Floats(v.Data())
-		if i < 2 { // q's parameters: one row per example and copy
-			n := len(g) / gg.copies
-			for c := 1; c < gg.copies; c++ {
-				for j := range n {
-					g[j] += g[c*n+j]
-				}
-			}
-			g = g[:n]
-		}
-		for _, x := range g {
-			out = append(out, x/float64(gg.copies))
-		}
-	}
-	return out
+	return v
 }
 
 // moments are the mean and standard error of each entry of a gradient over
 // r seeded runs.
 type moments struct{ mean, se []float64 }
 
-func (gg *gradGraph) replicate(t *testing.T, r int) moments {
+func (gg gradGraph) replicate(t *testing.T, r int) moments {
 	t.Helper()
 	var sum, sumSq []float64
 	for range r {
@@ -207,7 +133,7 @@ func iwaeReference(t *testing.T, k int, beta float64) moments {
 	t.Helper()
 	m, x := testModel()
 	mean, logVar := someQ()
-	return buildGrad(t, m, x, mean, logVar, 200, estCase{elbo.IWAE{}, elbo.Reparam, k, beta}, 1000+uint64(k)).replicate(t, 100)
+	return buildGrad(t, m, x, mean, logVar, 200, ec(elbo.IWAE{}, elbo.Reparam, k, beta), 1000+uint64(k)).replicate(t, 100)
 }
 
 // TestEstimatorsUnbiased checks, on the linear-Gaussian model with a q
@@ -232,18 +158,18 @@ func TestEstimatorsUnbiased(t *testing.T) {
 		estCase
 		want moments
 	}{
-		{estCase{elbo.ELBO{}, elbo.Reparam, 2, 1}, exact},
-		{estCase{elbo.ELBO{}, elbo.STL, 2, 1}, exact},
-		{estCase{elbo.ELBO{}, elbo.DReG, 2, 1}, exact},
-		{estCase{elbo.ELBO{}, elbo.Score, 2, 1}, exact},
-		{estCase{elbo.IWAE{}, elbo.Reparam, 5, 1}, iwae5},
-		{estCase{elbo.IWAE{}, elbo.DReG, 5, 1}, iwae5},
-		{estCase{elbo.IWAE{}, elbo.Score, 5, 1}, iwae5},
-		{estCase{elbo.IWAE{}, elbo.DReG, 5, 0.5}, iwae5Half},
-		{estCase{elbo.MIWAE{Groups: 2}, elbo.Reparam, 6, 1}, iwae3},
-		{estCase{elbo.MIWAE{Groups: 2}, elbo.DReG, 6, 1}, iwae3},
-		{estCase{elbo.MIWAE{Groups: 2}, elbo.Score, 6, 1}, iwae3},
-		{estCase{elbo.CIWAE{Beta: 0.3}, elbo.Reparam, 5, 1}, ciwae},
+		{ec(elbo.ELBO{}, elbo.Reparam, 2, 1), exact},
+		{ec(elbo.ELBO{}, elbo.STL, 2, 1), exact},
+		{ec(elbo.ELBO{}, elbo.DReG, 2, 1), exact},
+		{ec(elbo.ELBO{}, elbo.Score, 2, 1), exact},
+		{ec(elbo.IWAE{}, elbo.Reparam, 5, 1), iwae5},
+		{ec(elbo.IWAE{}, elbo.DReG, 5, 1), iwae5},
+		{ec(elbo.IWAE{}, elbo.Score, 5, 1), iwae5},
+		{ec(elbo.IWAE{}, elbo.DReG, 5, 0.5), iwae5Half},
+		{ec(elbo.MIWAE{Groups: 2}, elbo.Reparam, 6, 1), iwae3},
+		{ec(elbo.MIWAE{Groups: 2}, elbo.DReG, 6, 1), iwae3},
+		{ec(elbo.MIWAE{Groups: 2}, elbo.Score, 6, 1), iwae3},
+		{ec(elbo.CIWAE{Beta: 0.3}, elbo.Reparam, 5, 1), ciwae},
 	} {
 		got := buildGrad(t, m, x, mean, logVar, 100, c.estCase, 100+uint64(i)).replicate(t, 40)
 		if z := zScores(got, c.want, 0, 21); maxAbs(z) > 4 {
@@ -262,7 +188,7 @@ func TestSTLBiasedForIWAE(t *testing.T) {
 	m, x := testModel()
 	mean, logVar := someQ()
 	ref := iwaeReference(t, 5, 1)
-	stl := buildGrad(t, m, x, mean, logVar, 100, estCase{elbo.IWAE{}, elbo.STL, 5, 1}, 7).replicate(t, 40)
+	stl := buildGrad(t, m, x, mean, logVar, 100, ec(elbo.IWAE{}, elbo.STL, 5, 1), 7).replicate(t, 40)
 	enc, dec := zScores(stl, ref, 0, encParams), zScores(stl, ref, encParams, 21)
 	if maxAbs(dec) > 4 {
 		t.Errorf("STL decoder gradient off by up to %.1f standard errors: %.1f", maxAbs(dec), dec)
@@ -289,14 +215,14 @@ func TestZeroVarianceAtPosterior(t *testing.T) {
 	mean, logVar := posteriorParams(m, x)
 	for _, k := range []int{1, 5} {
 		for _, est := range []elbo.Estimator{elbo.STL, elbo.DReG} {
-			gg := buildGrad(t, m, x, mean, logVar, 1, estCase{elbo.IWAE{}, est, k, 1}, 50)
+			gg := buildGrad(t, m, x, mean, logVar, 1, ec(elbo.IWAE{}, est, k, 1), 50)
 			for range 50 {
 				if g := gg.sample(t)[:encParams]; maxAbs(g) > 1e-12 {
 					t.Fatalf("K=%d %v: encoder gradient %.3g at the true posterior, want 0", k, est, g)
 				}
 			}
 		}
-		re := buildGrad(t, m, x, mean, logVar, 1, estCase{elbo.IWAE{}, elbo.Reparam, k, 1}, 50).replicate(t, 50)
+		re := buildGrad(t, m, x, mean, logVar, 1, ec(elbo.IWAE{}, elbo.Reparam, k, 1), 50).replicate(t, 50)
 		if sd := maxAbs(re.se[:encParams]) * math.Sqrt(50); sd < 0.1 {
 			t.Errorf("K=%d reparam: encoder gradient's largest standard deviation %.3g at the true posterior; want the score term's noise", k, sd)
 		}

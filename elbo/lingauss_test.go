@@ -12,6 +12,7 @@ import (
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/internal/graphtest"
+	"github.com/govae/govae/internal/lingauss"
 )
 
 // linGauss is the linear-Gaussian latent model z ~ N(0, I),
@@ -145,7 +146,10 @@ func buildBound(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, l 
 	t.Helper()
 	g := G.NewGraph()
 	bg := &boundGraph{g: g, noise: dist.NewNoise(seed)}
-	in, _ := linGaussInput(g, m, x, qMean, qLogVar, l)
+	in, _, err := m.model().Input(g, asMat(x), asMat(qMean), asMat(qLogVar), l)
+	if err != nil {
+		t.Fatal(err)
+	}
 	bg.eps, bg.epsVal = in.Eps, tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(in.Eps.Shape()...))
 	if builder == nil {
 		lw, err := elbo.LogWeights(in)
@@ -168,48 +172,13 @@ func buildBound(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, l 
 	return bg
 }
 
-// linGaussInput builds, in g, the float64 Input of the linear-Gaussian
-// model m at x, with q = N(qMean, e^qLogVar) and an (l·B, dz) noise node,
-// and returns it with the parameter leaves: q's mean and log-variance (the
-// encoder's), Wᵀ and b (the decoder's).
-func linGaussInput(g *G.ExprGraph, m linGauss, x, qMean, qLogVar graphtest.Matrix, l int) (elbo.Input, []*G.Node) {
-	dt := tensor.Float64
-	dx, dz := m.dims()
-	leaf := func(name string, v graphtest.Matrix) *G.Node {
-		return G.NewMatrix(g, dt, G.WithShape(v.Rows, v.Cols), G.WithName(name), G.WithValue(graphtest.Dense(dt, []int{v.Rows, v.Cols}, v.Data)))
-	}
-	wt := make([]float64, 0, dx*dz)
-	for j := range dz {
-		for i := range dx {
-			wt = append(wt, m.w.At(i, j))
-		}
-	}
-	wT := leaf("Wt", graphtest.Matrix{Rows: dz, Cols: dx, Data: wt})
-	bias := G.NewVector(g, dt, G.WithShape(dx), G.WithName("b"), G.WithValue(graphtest.Dense(dt, []int{dx}, m.b)))
-	q := dist.Normal{Mean: leaf("qmean", qMean), LogVar: leaf("qlogvar", qLogVar)}
-	in := elbo.Input{
-		X:   leaf("x", x),
-		Q:   q,
-		Eps: G.NewMatrix(g, dt, G.WithShape(l*x.Rows, dz), G.WithName("eps")),
-		Decode: func(z *G.Node) (dist.LogProber, error) {
-			zw, err := G.Mul(z, wT)
-			if err != nil {
-				return nil, err
-			}
-			mean, err := G.BroadcastAdd(zw, bias, nil, []byte{0})
-			if err != nil {
-				return nil, err
-			}
-			n := z.Shape()[0]
-			lv := make([]float64, n*dx)
-			for i := range lv {
-				lv[i] = m.logVar
-			}
-			return dist.Normal{Mean: mean, LogVar: leaf("logvar", graphtest.Matrix{Rows: n, Cols: dx, Data: lv})}, nil
-		},
-	}
-	return in, []*G.Node{q.Mean, q.LogVar, wT, bias}
+// model returns m as a lingauss.Model.
+func (m linGauss) model() lingauss.Model {
+	return lingauss.Model{W: m.w, B: m.b, LogVar: m.logVar}
 }
+
+// asMat returns v as a gonum matrix (sharing its data).
+func asMat(v graphtest.Matrix) *mat.Dense { return mat.NewDense(v.Rows, v.Cols, v.Data) }
 
 // run draws fresh noise and evaluates the graph.
 func (bg *boundGraph) run(t *testing.T) {
