@@ -9,6 +9,7 @@ import (
 
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/elbo"
+	"github.com/govae/govae/internal/gx"
 )
 
 // Estimator is a bound, the estimator of its gradient, the samples per
@@ -34,9 +35,8 @@ type Gradients struct {
 	eps          *G.Node
 	epsVal       *tensor.Dense
 	noise        *dist.Noise
-	grads        []G.Value
-	vm           G.VM
-	n            int
+	vm           *gx.Machine
+	params, n    int // parameter nodes, their entries (q's per row)
 }
 
 // stack returns copies of a's rows one under the other.
@@ -77,20 +77,24 @@ func NewGradients(m Model, x, qMean, qLogVar mat.Matrix, copies int, e Estimator
 	if err != nil {
 		return nil, fmt.Errorf("lingauss: differentiating %v: %w", e, err)
 	}
-	gr := &Gradients{copies: copies, rows: rows, eps: in.Eps, noise: dist.NewNoise(seed), grads: make([]G.Value, len(grads))}
+	gr := &Gradients{copies: copies, rows: rows, eps: in.Eps, noise: dist.NewNoise(seed), params: len(params)}
 	gr.epsVal = tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(in.Eps.Shape()...))
-	var roots G.Nodes
-	for i, d := range grads {
-		roots = append(roots, G.Read(d, &gr.grads[i]))
+	for i := range grads {
 		size := params[i].Shape().TotalSize()
 		if i < 2 {
 			size /= copies
 		}
 		gr.n += size
 	}
-	gr.vm = G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
+	if gr.vm, err = gx.NewMachine(g, grads...); err != nil {
+		return nil, err
+	}
 	return gr, nil
 }
+
+// Direct reports whether the graph runs on gx.Machine's own buffers
+// rather than Gorgonia's tape.
+func (gr *Gradients) Direct() bool { return gr.vm.Direct() }
 
 // Len returns the number of parameters: q's mean and log-variance (n·dz
 // each), then Wᵀ (dz·dx) and b (dx).
@@ -113,12 +117,12 @@ func (gr *Gradients) Draw(dst []float64) error {
 	if err := G.Let(gr.eps, gr.epsVal); err != nil {
 		return err
 	}
-	gr.vm.Reset()
-	if err := gr.vm.RunAll(); err != nil {
+	if err := gr.vm.Run(); err != nil {
 		return err
 	}
 	out := dst[:0]
-	for i, v := range gr.grads {
+	for i := range gr.params {
+		v := gr.vm.Value(i)
 		d, ok := v.Data().([]float64)
 		if !ok {
 			return fmt.Errorf("lingauss: gradient %d is %T", i, v.Data())

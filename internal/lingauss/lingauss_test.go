@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/govae/govae/elbo"
+	"github.com/govae/govae/internal/gx"
 	"github.com/govae/govae/internal/lingauss"
 )
 
@@ -96,6 +97,56 @@ func TestInputRejectsShapes(t *testing.T) {
 	} {
 		if _, err := lingauss.NewGradients(m, x, c.mean, c.logVar, 1, lingauss.Estimator{Objective: elbo.IWAE{}, Estimator: elbo.Reparam, Samples: 2, Beta: 1}, 1); err == nil {
 			t.Errorf("q of shapes %v, %v accepted for x %v", c.mean.RawMatrix().Cols, c.logVar.RawMatrix().Rows, x.RawMatrix().Cols)
+		}
+	}
+}
+
+// TestEstimatorsOnMachine checks that every objective and estimator pair
+// runs on gx.Machine's own buffers (its operations are all rerunnable) and
+// gives, draw after draw, the same bits as Gorgonia's tape.
+func TestEstimatorsOnMachine(t *testing.T) {
+	m, x := lingauss.Random(rand.New(rand.NewPCG(11, 12)), 4, 2, 3, 0.5)
+	mean, logVar, err := m.MeanField(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := []elbo.Objective{elbo.ELBO{}, elbo.IWAE{}, elbo.MIWAE{Groups: 2}, elbo.CIWAE{Beta: 0.3}, elbo.PIWAE{Groups: 2}}
+	for _, obj := range objs {
+		for _, est := range []elbo.Estimator{elbo.Reparam, elbo.STL, elbo.DReG, elbo.Score} {
+			if elbo.Check(obj, est) != nil {
+				continue
+			}
+			for _, beta := range []float64{1, 0.7} {
+				e := lingauss.Estimator{Objective: obj, Estimator: est, Samples: 4, Beta: beta}
+				var draws [2][][]float64
+				for i, tape := range []bool{false, true} {
+					gx.TapeOnly = tape
+					gr, err := lingauss.NewGradients(m, x, mean, logVar, 1, e, 13)
+					gx.TapeOnly = false
+					if err != nil {
+						t.Fatal(err)
+					}
+					if gr.Direct() == tape {
+						t.Errorf("%v: direct %v on the %s", e, gr.Direct(), map[bool]string{false: "machine", true: "tape"}[tape])
+					}
+					for range 3 {
+						g := make([]float64, gr.Len())
+						if err := gr.Draw(g); err != nil {
+							t.Fatal(err)
+						}
+						draws[i] = append(draws[i], g)
+					}
+					gr.Close()
+				}
+				for d := range draws[0] {
+					for j, v := range draws[0][d] {
+						if v != draws[1][d][j] {
+							t.Errorf("%v draw %d entry %d: machine %v, tape %v", e, d, j, v, draws[1][d][j])
+							break
+						}
+					}
+				}
+			}
 		}
 	}
 }
