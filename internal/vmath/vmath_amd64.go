@@ -20,3 +20,12 @@ func tanhAVX(dst, x *float32, n int)
 
 //go:noescape
 func reluGradAVX(dst, y, grad *float32, n int)
+
+//go:noescape
+func bernoulliDrawAVX(dst, p *float32, n int, state *[4][8]uint32)
+
+//go:noescape
+func sigmoidAffineAVX(dst, x, b *float32, n int, s float32)
+
+//go:noescape
+func softplusDiffAVX(x, b *float32, n int, s1, s0 float32) float32

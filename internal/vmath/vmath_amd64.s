@@ -384,3 +384,140 @@ rloop:
 rdone:
 	VZEROUPPER
 	RET
+
+// 2^-24, the spacing of Bernoulli's uniforms
+DATA rconsts<>+0(SB)/4, $0x33800000
+GLOBL rconsts<>(SB), RODATA|NOPTR, $4
+
+// func bernoulliDrawAVX(dst, p *float32, n int, state *[4][8]uint32)
+//
+// Sets dst_d = 1 if u_d < p_d else 0 over n elements, n a multiple of 8,
+// with u the top 24 bits of xoshiro128+ times 2^-24, lane l of each group
+// of eight from lane l of the state (s0..s3 at offsets 0, 32, 64, 96),
+// which it steps once per group and writes back.
+TEXT ·bernoulliDrawAVX(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DX
+	MOVQ         p+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         state+24(FP), AX
+	VMOVDQU      0(AX), Y0
+	VMOVDQU      32(AX), Y1
+	VMOVDQU      64(AX), Y2
+	VMOVDQU      96(AX), Y3
+	VMOVUPS      ONE, Y12
+	VBROADCASTSS rconsts<>+0(SB), Y11
+	SHRQ         $3, CX
+	JZ           xdone
+
+xloop:
+	VPADDD    Y0, Y3, Y4
+	VPSLLD    $9, Y1, Y5
+	VPXOR     Y0, Y2, Y2
+	VPXOR     Y1, Y3, Y3
+	VPXOR     Y2, Y1, Y1
+	VPXOR     Y3, Y0, Y0
+	VPXOR     Y5, Y2, Y2
+	VPSLLD    $11, Y3, Y5
+	VPSRLD    $21, Y3, Y3
+	VPOR      Y5, Y3, Y3
+	VPSRLD    $8, Y4, Y4
+	VCVTDQ2PS Y4, Y4
+	VMULPS    Y11, Y4, Y4
+	VCMPPS    $0x01, (SI), Y4, Y5
+	VANDPS    Y12, Y5, Y5
+	VMOVUPS   Y5, (DX)
+	ADDQ      $32, DX
+	ADDQ      $32, SI
+	DECQ      CX
+	JNZ       xloop
+
+xdone:
+	VMOVDQU Y0, 0(AX)
+	VMOVDQU Y1, 32(AX)
+	VMOVDQU Y2, 64(AX)
+	VMOVDQU Y3, 96(AX)
+	VZEROUPPER
+	RET
+
+// func sigmoidAffineAVX(dst, x, b *float32, n int, s float32)
+//
+// Sets dst_d = σ(s·x_d + b_d) over n elements, n a multiple of 8, as
+// bernoulliGradAVX computes σ.
+TEXT ·sigmoidAffineAVX(SB), NOSPLIT, $0-36
+	MOVQ         dst+0(FP), DX
+	MOVQ         x+8(FP), SI
+	MOVQ         b+16(FP), DI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS s+32(FP), Y11
+	VMOVUPS      ONE, Y12
+	SHRQ         $3, CX
+	JZ           adone
+
+aloop:
+	VMOVUPS     (SI), Y0
+	VFMADD213PS (DI), Y11, Y0
+	VORPS       SIGN, Y0, Y4
+	EXP(Y4, Y5, Y6, Y7, Y9)
+	VADDPS      Y12, Y4, Y5
+	VDIVPS      Y5, Y12, Y6
+	VMULPS      Y6, Y4, Y7
+	VBLENDVPS   Y0, Y7, Y6, Y6
+	VMOVUPS     Y6, (DX)
+	ADDQ        $32, DX
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         aloop
+
+adone:
+	VZEROUPPER
+	RET
+
+// func softplusDiffAVX(x, b *float32, n int, s1, s0 float32) float32
+//
+// Returns Σ_d (s1−s0)·max(a_d, 0) + log1p(e^{−s1|a_d|}) − log1p(e^{−s0|a_d|})
+// with a = x + b, over n elements, n a multiple of 8, in one accumulator of
+// eight lanes added in a fixed order at the end.
+TEXT ·softplusDiffAVX(SB), NOSPLIT, $0-36
+	MOVQ         x+0(FP), SI
+	MOVQ         b+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS s1+24(FP), Y10
+	VBROADCASTSS s0+28(FP), Y11
+	VSUBPS       Y11, Y10, Y8
+	VXORPS       Y15, Y15, Y15
+	VXORPS       Y12, Y12, Y12
+	SHRQ         $3, CX
+	JZ           dsum
+
+dloop:
+	VMOVUPS     (SI), Y0
+	VADDPS      (DI), Y0, Y0
+	VMAXPS      Y0, Y12, Y1
+	VFMADD231PS Y8, Y1, Y15
+	VANDPS      ABS, Y0, Y2
+	VMULPS      Y10, Y2, Y4
+	VORPS       SIGN, Y4, Y4
+	EXP(Y4, Y5, Y6, Y7, Y9)
+	LOG1P(Y4, Y5, Y6, Y7)
+	VADDPS      Y4, Y15, Y15
+	VMULPS      Y11, Y2, Y4
+	VORPS       SIGN, Y4, Y4
+	EXP(Y4, Y5, Y6, Y7, Y9)
+	LOG1P(Y4, Y5, Y6, Y7)
+	VSUBPS      Y4, Y15, Y15
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         dloop
+
+dsum:
+	VEXTRACTF128 $1, Y15, X0
+	VADDPS       X15, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+32(FP)
+	RET

@@ -15,3 +15,13 @@ func bernoulliGradAVX(dst, x, l *float32, n int, scale float32) {
 func tanhAVX(dst, x *float32, n int) { panic("vmath: no assembly kernels here") }
 
 func reluGradAVX(dst, y, grad *float32, n int) { panic("vmath: no assembly kernels here") }
+
+func bernoulliDrawAVX(dst, p *float32, n int, state *[4][8]uint32) {
+	panic("vmath: no assembly kernels here")
+}
+
+func sigmoidAffineAVX(dst, x, b *float32, n int, s float32) { panic("vmath: no assembly kernels here") }
+
+func softplusDiffAVX(x, b *float32, n int, s1, s0 float32) float32 {
+	panic("vmath: no assembly kernels here")
+}
