@@ -101,10 +101,11 @@ func Bernoulli(dst, p []float32, st *Stream) {
 	for i := n; i < len(p); i += 8 {
 		st.next(&out)
 		for l := 0; l < 8 && i+l < len(p); l++ {
-			dst[i+l] = 0
+			x := float32(0)
 			if float32(out[l]>>8)*0x1p-24 < p[i+l] {
-				dst[i+l] = 1
+				x = 1
 			}
+			dst[i+l] = x
 		}
 	}
 }
