@@ -5,10 +5,12 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/govae/govae/dist"
+	"github.com/govae/govae/internal/vmath"
 )
 
 // AISConfig sets up annealed importance sampling of an RBM's log Z
@@ -136,42 +138,50 @@ func (r *RBM) AIS(cfg AISConfig, rng *rand.Rand) (AISResult, error) {
 	for _, b := range base {
 		res.LogZBase += dist.Softplus(b)
 	}
-	diff := make([]float64, nv) // b - b^A
-	floats.SubTo(diff, r.B, base)
-
-	v := SampleBaseRate(base, m, rng)
-	g := newGibbs(r, m)
-	g.load(r)
-	a := g.ph // c + vW, reused as the hidden probabilities below
+	// W gets an extra column, b - b^A, so that the product v·W that gives
+	// the hidden inputs also gives (b - b^A)·v, the visible part of the
+	// log-weight increments.
+	p := newParams32(r, 1)
+	for i := range nv {
+		p.w[i*p.ldw+nh] = float32(r.B[i] - base[i])
+	}
+	v64 := SampleBaseRate(base, m, rng)
+	v := make([]float32, m*nv)
+	to32(v, v64.RawMatrix().Data)
+	s := newSampler(p, m)
+	s.seed(rng.Uint64())
+	a := make([]float32, m*p.ldw)  // vW and (b - b^A)·v, one row per run
+	ph := make([]float32, m*nh)    // p(h=1|v)
+	betaC := make([]float32, nh)   // β_k c
+	bias := make([]float32, nv)    // (1-β_k) b^A + β_k b
 	for k := 1; k < len(betas); k++ {
 		bk, bprev := betas[k], betas[k-1]
-		r.hiddenInput(a, v)
-		for run := range m {
-			lw := (bk - bprev) * floats.Dot(diff, v.RawRowView(run))
-			for _, x := range a.RawRowView(run) {
-				lw += dist.Softplus(bk*x) - dist.Softplus(bprev*x)
+		blas32.Sgemm(blas.NoTrans, blas.NoTrans, m, p.ldw, nv, 1, v, nv, p.w, p.ldw, 0, a, p.ldw)
+		b1, b0 := float32(bk), float32(bprev)
+		vmath.Rows(m, nh, func(lo, hi int) {
+			for run := lo; run < hi; run++ {
+				row := a[run*p.ldw : (run+1)*p.ldw]
+				res.LogWeights[run] += (bk-bprev)*float64(row[nh]) + float64(vmath.SoftplusDiff(row[:nh], p.c, b1, b0))
 			}
-			res.LogWeights[run] += lw
-		}
+		})
 		if k == len(betas)-1 {
 			break
 		}
 		// One block Gibbs transition leaving p_k invariant.
-		ph := a.RawMatrix().Data
-		for i, x := range ph {
-			ph[i] = sigmoid(bk * x)
+		for j, c := range r.C {
+			betaC[j] = float32(bk * c)
 		}
-		sampleBernoulli(g.h.RawMatrix().Data, ph, rng)
-		g.pv.Mul(g.h, g.wt)
-		for run := range m {
-			pv, vr := g.pv.RawRowView(run), v.RawRowView(run)
-			for i, x := range pv {
-				vr[i] = 0
-				if rng.Float64() < sigmoid((1-bk)*base[i]+bk*(x+r.B[i])) {
-					vr[i] = 1
-				}
+		for i, b := range r.B {
+			bias[i] = float32((1-bk)*base[i] + bk*b)
+		}
+		vmath.Rows(m, nh, func(lo, hi int) {
+			for run := lo; run < hi; run++ {
+				prow := ph[run*nh : (run+1)*nh]
+				vmath.SigmoidAffine(prow, a[run*p.ldw:run*p.ldw+nh], betaC, b1)
+				vmath.Bernoulli(s.h[run*nh:(run+1)*nh], prow, &s.streams[run])
 			}
-		}
+		})
+		s.visible(v, b1, bias)
 	}
 	summarise(&res)
 	return res, nil

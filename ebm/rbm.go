@@ -155,18 +155,6 @@ func sigmoidInPlace(m *mat.Dense) {
 	}
 }
 
-// sampleBernoulli sets dst[i] to 1 with probability p[i], else 0 (dst and p
-// may be the same slice).
-func sampleBernoulli(dst, p []float64, rng *rand.Rand) {
-	for i, pi := range p {
-		if rng.Float64() < pi {
-			dst[i] = 1
-		} else {
-			dst[i] = 0
-		}
-	}
-}
-
 // SampleBaseRate returns n states drawn from the base-rate model with
 // visible biases base: each unit independently on with probability
 // σ(base_i). It is the start of AIS runs and of sampling chains.

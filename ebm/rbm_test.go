@@ -221,5 +221,7 @@ func TestAISOneStepIsImportanceSampling(t *testing.T) {
 	}
 	logPStar := -r.FreeEnergies(v, nil)[0]
 	logPA := floats.Dot(base, v.RawRowView(0)) + 4*math.Ln2
-	near(t, "log w", res.LogWeights[0], logPStar-logPA, 1e-13)
+	// AIS runs in float32: log w is good to a few parts in 10⁷ of the
+	// free energies it sums.
+	near(t, "log w", res.LogWeights[0], logPStar-logPA, 1e-5)
 }

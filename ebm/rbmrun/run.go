@@ -209,7 +209,7 @@ func Evaluate(dir string, cfg Config, hooks Hooks) (Results, error) {
 // runData is what a run reads: the training batches, the base-rate
 // biases and the test images.
 type runData struct {
-	batches *datasets.Batches[float64]
+	batches *datasets.Batches[float32]
 	base    []float64 // visible biases of the base-rate model
 	test    *mat.Dense
 	dim     int // pixels per image
@@ -225,7 +225,7 @@ func loadData(cfg Config, rng *rand.Rand) (runData, error) {
 	}
 	train, _ = train.Split(cfg.trainImages())
 	test, _ = test.Split(cfg.testImages())
-	batches := datasets.NewBatches[float64](train, cfg.Batch, cfg.Binarize, rng, true)
+	batches := datasets.NewBatches[float32](train, cfg.Batch, cfg.Binarize, rng, true)
 	return runData{
 		batches: batches,
 		// Independent pixels at their training frequencies (expected
