@@ -150,10 +150,10 @@ func (r *RBM) AIS(cfg AISConfig, rng *rand.Rand) (AISResult, error) {
 	to32(v, v64.RawMatrix().Data)
 	s := newSampler(p, m)
 	s.seed(rng.Uint64())
-	a := make([]float32, m*p.ldw)  // vW and (b - b^A)·v, one row per run
-	ph := make([]float32, m*nh)    // p(h=1|v)
-	betaC := make([]float32, nh)   // β_k c
-	bias := make([]float32, nv)    // (1-β_k) b^A + β_k b
+	a := make([]float32, m*p.ldw) // vW and (b - b^A)·v, one row per run
+	ph := make([]float32, m*nh)   // p(h=1|v)
+	betaC := make([]float32, nh)  // β_k c
+	bias := make([]float32, nv)   // (1-β_k) b^A + β_k b
 	for k := 1; k < len(betas); k++ {
 		bk, bprev := betas[k], betas[k-1]
 		blas32.Sgemm(blas.NoTrans, blas.NoTrans, m, p.ldw, nv, 1, v, nv, p.w, p.ldw, 0, a, p.ldw)
