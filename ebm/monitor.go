@@ -67,6 +67,29 @@ func (m EpochMetrics) MarshalJSON() ([]byte, error) {
 	}{plain(m), finite(m.LogZLower), finite(m.LogZUpper)})
 }
 
+// UnmarshalJSON reads what MarshalJSON writes; a null log_z_lower is -Inf
+// and a null log_z_upper +Inf (the bounds that were not finite).
+func (m *EpochMetrics) UnmarshalJSON(b []byte) error {
+	type plain EpochMetrics
+	var v struct {
+		plain
+		Lower *float64 `json:"log_z_lower"`
+		Upper *float64 `json:"log_z_upper"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*m = EpochMetrics(v.plain)
+	m.LogZLower, m.LogZUpper = math.Inf(-1), math.Inf(1)
+	if v.Lower != nil {
+		m.LogZLower = *v.Lower
+	}
+	if v.Upper != nil {
+		m.LogZUpper = *v.Upper
+	}
+	return nil
+}
+
 // Monitor scores an RBM on a fixed set of examples: reconstruction error,
 // optionally the pseudo-log-likelihood, and the log-likelihood, with log Z
 // exact when the smaller layer has at most ExactUnits units and from AIS

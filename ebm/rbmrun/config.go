@@ -12,8 +12,9 @@ import (
 // comment; DefaultConfig gives a 500-hidden-unit RBM trained by CD-25, the
 // CD25(500) model of Salakhutdinov & Murray (2008).
 type Config struct {
-	Data string `json:"data,omitempty"` // -data: folder of the MNIST IDX files; "" finds them in the Go module cache
-	Out  string `json:"-"`              // -out: output folder; "" makes runs/ebm-<estimator><k>-h<hidden>-seed<seed>-<n>
+	Preset string `json:"preset,omitempty"` // -preset: the protocol started from (Presets); "" for DefaultConfig
+	Data   string `json:"data,omitempty"`   // -data: folder of the MNIST IDX files; "" finds them in the Go module cache
+	Out    string `json:"-"`                // -out: output folder; "" makes runs/ebm-<estimator><k>-h<hidden>-seed<seed>-<n>
 
 	Hidden      int           `json:"hidden"`       // -hidden: number of hidden units
 	Estimator   ebm.Estimator `json:"estimator"`    // -estimator: cd or pcd
@@ -24,6 +25,11 @@ type Config struct {
 	Momentum    float64       `json:"momentum"`     // -momentum: momentum in [0, 1); 0 for plain SGD
 	WeightDecay float64       `json:"weight_decay"` // -weight-decay: L2 penalty on the weights
 	MaxWeight   float64       `json:"max_weight"`   // -max-weight: stop as diverged when some |W_ij| exceeds it
+
+	InitialMomentum float64 `json:"initial_momentum,omitempty"` // -initial-momentum: momentum of the first -momentum-epochs epochs
+	MomentumEpochs  int     `json:"momentum_epochs,omitempty"`  // -momentum-epochs: epochs at -initial-momentum (0: none)
+	AnnealEvery     int     `json:"anneal_every,omitempty"`     // -anneal-every: epoch e takes T = min(k, ⌈e/n⌉) Gibbs steps at learning rate lr/T (0: k steps throughout)
+	VisibleInit     string  `json:"visible_init,omitempty"`     // -visible-init: base-rate ("" too: log-odds of the pixel frequencies) or zero
 
 	Binarize datasets.Binarization `json:"binarize"` // -binarize: static (one fixed draw per pixel) or dynamic (a fresh draw every epoch)
 	Seed     uint64                `json:"seed"`     // -seed: seeds the weights, data order, binarisation, chains and AIS
@@ -68,11 +74,18 @@ func DefaultConfig() Config {
 	}
 }
 
+// The initial visible biases (-visible-init).
+const (
+	VisibleBaseRate = "base-rate" // log-odds of each pixel's training frequency (Hinton, 2010)
+	VisibleZero     = "zero"      // zero, as Salakhutdinov's rbm.m
+)
+
 // TrainConfig returns the training hyper-parameters of c.
 func (c Config) TrainConfig() ebm.RBMTrainConfig {
 	return ebm.RBMTrainConfig{
 		Epochs: c.Epochs, BatchSize: c.Batch, Estimator: c.Estimator, GibbsSteps: c.K,
 		LearningRate: c.LR, Momentum: c.Momentum, WeightDecay: c.WeightDecay, MaxWeight: c.MaxWeight,
+		InitialMomentum: c.InitialMomentum, MomentumEpochs: c.MomentumEpochs, AnnealEvery: c.AnnealEvery,
 	}
 }
 
@@ -99,6 +112,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("rbmrun: -weight-decay %v: must be a finite number ≥ 0", c.WeightDecay)
 	case !(c.MaxWeight > 0):
 		return fmt.Errorf("rbmrun: -max-weight %v: must be > 0", c.MaxWeight)
+	case !(c.InitialMomentum >= 0 && c.InitialMomentum < 1):
+		return fmt.Errorf("rbmrun: -initial-momentum %v: must be in [0, 1)", c.InitialMomentum)
+	case c.MomentumEpochs < 0:
+		return fmt.Errorf("rbmrun: -momentum-epochs %d: must be ≥ 0", c.MomentumEpochs)
+	case c.AnnealEvery < 0:
+		return fmt.Errorf("rbmrun: -anneal-every %d: must be ≥ 0 (0 for no annealing)", c.AnnealEvery)
+	case c.VisibleInit != "" && c.VisibleInit != VisibleBaseRate && c.VisibleInit != VisibleZero:
+		return fmt.Errorf("rbmrun: -visible-init %q: use %s or %s", c.VisibleInit, VisibleBaseRate, VisibleZero)
 	case c.Binarize != datasets.Static && c.Binarize != datasets.Dynamic:
 		return fmt.Errorf("rbmrun: -binarize %v: an RBM has binary units, use static or dynamic", c.Binarize)
 	case c.Limit < 0 || c.Limit > datasets.TrainLen:

@@ -7,11 +7,15 @@
 //	model.ckpt     an ebm.Checkpoint after every epoch
 //	filters.png    the weights of every hidden unit as a 28×28 image
 //	samples.png    chains after many Gibbs steps (written at the end)
-//	results.json   the final Results: log Z and the test log-probability
+//	results.json   the final Results: log Z, the test log-probability, the
+//	               command, the machine and the timing
+//	results.md     the same as a Markdown table row
 //
 // Every file is written atomically. All randomness is drawn from sources
 // seeded with Config.Seed, so two runs of the same Config give the same
-// numbers; only timings differ.
+// numbers; only timings differ. model.ckpt also holds the trainer's state
+// and that of its random sources, so Resume continues an interrupted run
+// bit for bit as if it had not stopped.
 package rbmrun
 
 import (
@@ -40,13 +44,19 @@ const (
 	streamEval    = 3
 )
 
-// Hooks lets the caller watch a run. Both fields may be nil.
+// Hooks lets the caller watch a run. Every field may be nil or empty.
 type Hooks struct {
 	// Log receives one line per epoch and a few lines of results.
 	Log io.Writer
 	// Batch is called after every update with the epoch (from 1), the
 	// batches done in it and the batches in an epoch.
 	Batch func(epoch, done, total int)
+	// Epoch is called after every epoch's files are written; an error it
+	// returns stops the run (the tests interrupt runs with it).
+	Epoch func(epoch int) error
+	// Command is the command line that runs the Config, recorded in
+	// results.json; "" records none.
+	Command string
 }
 
 // logf writes a line to h.Log, if any.
@@ -56,108 +66,249 @@ func (h Hooks) logf(format string, args ...any) {
 	}
 }
 
-// Results are the final figures of a run.
-type Results struct {
-	// Dir is the output folder.
-	Dir string `json:"-"`
-	// Epochs is the number of epochs trained and TrainSeconds the time
-	// they took, monitoring excluded (zero, and left out of the JSON, for
-	// Evaluate, which trains nothing).
-	Epochs       int     `json:"epochs"`
-	TrainSeconds float64 `json:"train_seconds,omitempty"`
-	// TestImages is the number of test images scored, MeanNegFreeEnergy
-	// the mean of -F(v) over them: log p(v) = -F(v) - log Z.
-	TestImages        int     `json:"test_images"`
-	MeanNegFreeEnergy float64 `json:"mean_neg_free_energy"`
-	// Exact holds the exact figures, when the hidden layer is small
-	// enough to enumerate (ebm.MaxExactUnits).
-	Exact *ExactResult `json:"exact,omitempty"`
-	// AIS holds the AIS figures, when Config.AISRuns > 0.
-	AIS *AISResult `json:"ais,omitempty"`
-}
-
-// ExactResult is log Z by enumeration and the test log-probability.
-type ExactResult struct {
-	LogZ        float64 `json:"log_z"`
-	TestLogProb float64 `json:"test_log_prob"`
-	Seconds     float64 `json:"seconds"`
-}
-
-// AISResult is the AIS estimate of log Z with its ±3σ interval, and the
-// test log-probability with the interval that follows from it. Bounds that
-// are not finite (Ẑ - 3σ̂ ≤ 0) are null.
-type AISResult struct {
-	Runs             int      `json:"runs"`
-	Transitions      int      `json:"transitions"`
-	LogZ             float64  `json:"log_z"`
-	LogZLower        *float64 `json:"log_z_lower"`
-	LogZUpper        *float64 `json:"log_z_upper"`
-	ESS              float64  `json:"ess"`
-	TestLogProb      float64  `json:"test_log_prob"`
-	TestLogProbLower *float64 `json:"test_log_prob_lower"`
-	TestLogProbUpper *float64 `json:"test_log_prob_upper"`
-	Seconds          float64  `json:"seconds"`
+// runMeta is rbmrun's part of model.ckpt: what Resume needs besides the
+// trainer's state.
+type runMeta struct {
+	Config     Config  `json:"config"`
+	Command    string  `json:"command"`
+	MonitorRNG []byte  `json:"monitor_rng"`  // state of the monitor's random source
+	Pieces     int     `json:"pieces"`       // invocations of Run and Resume that trained this run
+	Wall       float64 `json:"wall_seconds"` // their wall-clock time up to this checkpoint
 }
 
 // Run trains an RBM as cfg says, writing the output folder (cfg.Out, or a
 // new folder under runs/), and returns the final results. It stops with the
 // trainer's *ebm.DivergenceError if the weights blow up.
 func Run(cfg Config, hooks Hooks) (Results, error) {
+	start := time.Now()
 	if err := cfg.Validate(); err != nil {
 		return Results{}, err
 	}
-	logf := hooks.logf
 	dir, err := newRunDir(cfg)
 	if err != nil {
 		return Results{}, err
 	}
-	logf("writing to %s", dir)
-	res := Results{Dir: dir}
+	hooks.logf("writing to %s", dir)
 	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
-		return res, err
+		return Results{Dir: dir}, err
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, streamTrain))
-	d, err := loadData(cfg, rng)
+	j, err := newJob(cfg, dir, hooks, start)
 	if err != nil {
-		return res, err
+		return Results{Dir: dir}, err
 	}
-	r := ebm.NewRBM(d.dim, cfg.Hidden, rng)
-	copy(r.B, d.base) // Hinton's (2010) initial visible biases.
+	j.meta.Pieces = 1
+	return j.run()
+}
 
-	monitorSet, _ := d.batches.Set().Split(cfg.Monitor)
-	mon := &ebm.Monitor{
-		Data:             toMatrix(monitorSet.Binarize(cfg.Seed)),
-		AIS:              ebm.AISConfig{Betas: ebm.ThinBetas(ebm.SalakhutdinovMurrayBetas(), cfg.MonitorAISThin), Runs: cfg.MonitorAISRuns, BaseBiases: d.base},
+// Resume continues the run in dir from its model.ckpt until cfg.Epochs
+// epochs are done, and scores it: the model, metrics and results are bit
+// for bit those of a run never stopped. cfg must be the saved Config (see
+// LoadConfig) but for Epochs, which may grow, and the settings of the
+// final scoring (AISRuns, EvalLimit, Samples, SampleSteps) and Data.
+func Resume(dir string, cfg Config, hooks Hooks) (Results, error) {
+	start := time.Now()
+	cfg.Out = dir
+	if err := cfg.Validate(); err != nil {
+		return Results{}, err
+	}
+	ck, err := ebm.LoadCheckpoint(filepath.Join(dir, "model.ckpt"))
+	if err != nil {
+		return Results{Dir: dir}, fmt.Errorf("rbmrun: cannot resume: %w", err)
+	}
+	var meta runMeta
+	if err := json.Unmarshal(ck.Meta, &meta); err != nil {
+		return Results{Dir: dir}, fmt.Errorf("rbmrun: %s holds no ebm-train run state (%v): it was not written by this version of ebm-train", filepath.Join(dir, "model.ckpt"), err)
+	}
+	saved := meta.Config
+	if err := saved.Validate(); err != nil {
+		return Results{Dir: dir}, fmt.Errorf("rbmrun: the configuration saved in %s is not valid: %w", dir, err)
+	}
+	same := cfg
+	same.Out, same.Data, same.Epochs = saved.Out, saved.Data, saved.Epochs
+	same.AISRuns, same.EvalLimit, same.Samples, same.SampleSteps = saved.AISRuns, saved.EvalLimit, saved.Samples, saved.SampleSteps
+	if same != saved {
+		return Results{Dir: dir}, fmt.Errorf("rbmrun: the run in %s was trained with %+v; resume it with that configuration (only -epochs, -data and the final scoring's flags may change)", dir, saved)
+	}
+	if done := ck.State.Epoch; cfg.Epochs < done {
+		return Results{Dir: dir}, fmt.Errorf("rbmrun: -epochs %d: the run in %s has trained %d epochs already; give -epochs %d or more", cfg.Epochs, dir, done, done)
+	}
+	j, err := newJob(cfg, dir, hooks, start)
+	if err != nil {
+		return Results{Dir: dir}, err
+	}
+	if err := j.restore(ck, meta); err != nil {
+		return Results{Dir: dir}, err
+	}
+	hooks.logf("resuming %s after epoch %d", dir, ck.State.Epoch)
+	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+		return Results{Dir: dir}, err
+	}
+	return j.run()
+}
+
+// job is a run in progress.
+type job struct {
+	cfg     Config
+	dir     string
+	hooks   Hooks
+	start   time.Time // of this invocation
+	src     *rand.PCG // training's source: weights, data order, binarisation, chains
+	rng     *rand.Rand
+	monSrc  *rand.PCG
+	monRNG  *rand.Rand
+	d       runData
+	r       *ebm.RBM
+	tr      *ebm.RBMTrainer
+	mon     *ebm.Monitor
+	metrics []ebm.EpochMetrics
+	watch   likelihoodWatch
+	meta    runMeta
+}
+
+// newJob loads the data and builds the model, trainer and monitor of a
+// fresh run of cfg in dir.
+func newJob(cfg Config, dir string, hooks Hooks, start time.Time) (*job, error) {
+	j := &job{cfg: cfg, dir: dir, hooks: hooks, start: start, src: rand.NewPCG(cfg.Seed, streamTrain), monSrc: rand.NewPCG(cfg.Seed, streamMonitor)}
+	j.rng, j.monRNG = rand.New(j.src), rand.New(j.monSrc)
+	j.meta = runMeta{Config: cfg, Command: hooks.Command}
+	var err error
+	if j.d, err = loadData(cfg, j.rng); err != nil {
+		return nil, err
+	}
+	j.r = ebm.NewRBM(j.d.dim, cfg.Hidden, j.rng)
+	if cfg.VisibleInit != VisibleZero {
+		copy(j.r.B, j.d.base) // Hinton's (2010) initial visible biases.
+	}
+	j.mon = &ebm.Monitor{
+		Data:             j.d.monitor,
+		AIS:              ebm.AISConfig{Betas: ebm.ThinBetas(ebm.SalakhutdinovMurrayBetas(), cfg.MonitorAISThin), Runs: cfg.MonitorAISRuns, BaseBiases: j.d.base},
 		PseudoLikelihood: cfg.PLL,
 	}
-	monRNG := rand.New(rand.NewPCG(cfg.Seed, streamMonitor))
-
-	var (
-		metrics []ebm.EpochMetrics
-		watch   likelihoodWatch
-	)
-	tr := &ebm.RBMTrainer{RBM: r, Config: cfg.TrainConfig()}
+	j.tr = &ebm.RBMTrainer{RBM: j.r, Config: cfg.TrainConfig()}
 	if hooks.Batch != nil {
-		tr.OnBatch = func(done, total int) { hooks.Batch(tr.Epoch()+1, done, total) }
+		j.tr.OnBatch = func(done, total int) { hooks.Batch(j.tr.Epoch()+1, done, total) }
 	}
-	// Monitoring draws from its own stream, outside the trainer, so that
-	// it does not change the training run.
-	tr.OnEpoch = func(m ebm.EpochMetrics) error {
-		if err := mon.Score(r, &m, monRNG); err != nil {
-			return err
-		}
-		metrics = append(metrics, m)
-		res.Epochs, res.TrainSeconds = m.Epoch, res.TrainSeconds+m.Seconds
-		logf("%s", epochLine(m, cfg.Epochs))
-		if warn := watch.see(m); warn != "" {
-			logf("%s", warn)
-		}
-		return writeEpoch(dir, r, cfg, metrics)
+	j.tr.OnEpoch = j.epoch
+	return j, nil
+}
+
+// restore puts the job in the state of the checkpoint ck.
+func (j *job) restore(ck ebm.Checkpoint, meta runMeta) error {
+	nv, nh := ck.RBM.Dims()
+	if rv, rh := j.r.Dims(); nv != rv || nh != rh {
+		return fmt.Errorf("rbmrun: the checkpoint holds a %d×%d RBM, the configuration makes %d×%d", nv, nh, rv, rh)
 	}
-	if err := tr.Train(d.batches, rng); err != nil {
+	j.r.W.Copy(ck.RBM.W)
+	copy(j.r.B, ck.RBM.B)
+	copy(j.r.C, ck.RBM.C)
+	if err := j.tr.Restore(ck.State); err != nil {
+		return fmt.Errorf("rbmrun: cannot resume: %w", err)
+	}
+	if err := j.src.UnmarshalBinary(ck.RNG); err != nil {
+		return fmt.Errorf("rbmrun: cannot resume: the training random state in model.ckpt: %w", err)
+	}
+	if err := j.monSrc.UnmarshalBinary(meta.MonitorRNG); err != nil {
+		return fmt.Errorf("rbmrun: cannot resume: the monitor's random state in model.ckpt: %w", err)
+	}
+	metrics, err := readMetrics(filepath.Join(j.dir, "metrics.jsonl"), ck.State.Epoch)
+	if err != nil {
+		return err
+	}
+	j.metrics = metrics
+	for _, m := range metrics {
+		j.watch.see(m)
+	}
+	j.meta.Command = meta.Command
+	j.meta.Pieces = meta.Pieces + 1
+	j.meta.Wall = meta.Wall
+	// Rewrite metrics.jsonl without the lines of epochs after the
+	// checkpoint (written just before a crash).
+	return writeMetrics(j.dir, j.metrics)
+}
+
+// run trains the remaining epochs and scores the model.
+func (j *job) run() (Results, error) {
+	c := j.tr.Config
+	c.Epochs = j.cfg.Epochs - j.tr.Epoch()
+	res := Results{Dir: j.dir}
+	if c.Epochs > 0 {
+		j.tr.Config = c
+		if err := j.tr.Train(j.d.batches, j.rng); err != nil {
+			return j.results(), err
+		}
+	}
+	res = j.results()
+	if err := finish(&res, j.r, j.cfg, j.d, "", j.hooks.logf); err != nil {
 		return res, err
 	}
-	return res, finish(&res, r, cfg, d, "results.json", logf)
+	res.Timing.Wall = j.meta.Wall + time.Since(j.start).Seconds()
+	res.Timing.AIS = 0
+	if res.AIS != nil {
+		res.Timing.AIS = res.AIS.Seconds
+	}
+	if err := writeJSON(filepath.Join(j.dir, "results.json"), res); err != nil {
+		return res, err
+	}
+	return res, writeMarkdown(filepath.Join(j.dir, "results.md"), res)
+}
+
+// results returns the results so far: the configuration, environment and
+// the timing of the epochs trained.
+func (j *job) results() Results {
+	res := Results{Dir: j.dir, Preset: j.cfg.Preset, Command: j.meta.Command, Config: j.cfg, Environment: environment(), Epochs: len(j.metrics)}
+	if p, err := LookupPreset(j.cfg.Preset); err == nil {
+		res.Source, res.Published = p.Source, p.Published
+	}
+	res.Timing = timing(j.metrics, j.meta.Pieces)
+	return res
+}
+
+// epoch scores the model after an epoch and writes the files kept up to
+// date. Monitoring draws from its own stream, outside the trainer, so
+// that it does not change the training run.
+func (j *job) epoch(m ebm.EpochMetrics) error {
+	if err := j.mon.Score(j.r, &m, j.monRNG); err != nil {
+		return err
+	}
+	j.metrics = append(j.metrics, m)
+	j.hooks.logf("%s", epochLine(m, j.cfg.Epochs))
+	if warn := j.watch.see(m); warn != "" {
+		j.hooks.logf("%s", warn)
+	}
+	if err := writeMetrics(j.dir, j.metrics); err != nil {
+		return err
+	}
+	if err := j.checkpoint(); err != nil {
+		return err
+	}
+	_, nh := j.r.Dims()
+	if err := writePNG(filepath.Join(j.dir, "filters.png"), ebm.FilterImage(j.r, datasets.Rows, datasets.Cols, int(math.Ceil(math.Sqrt(float64(nh)))))); err != nil {
+		return err
+	}
+	if j.hooks.Epoch != nil {
+		return j.hooks.Epoch(m.Epoch)
+	}
+	return nil
+}
+
+// checkpoint writes model.ckpt: the model, the trainer's state, and the
+// states of both random sources.
+func (j *job) checkpoint() error {
+	src, err := j.src.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if j.meta.MonitorRNG, err = j.monSrc.MarshalBinary(); err != nil {
+		return err
+	}
+	meta := j.meta
+	meta.Wall += time.Since(j.start).Seconds()
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	ck := ebm.Checkpoint{RBM: j.r, Config: j.tr.Config, Metrics: j.metrics[len(j.metrics)-1], State: j.tr.State(), RNG: src, Meta: mb}
+	return atomicfile.Write(filepath.Join(j.dir, "model.ckpt"), func(w io.Writer) error { return ebm.WriteCheckpoint(w, ck) })
 }
 
 // LoadConfig reads the Config of the run in dir (its config.json), with
@@ -184,15 +335,9 @@ func Evaluate(dir string, cfg Config, hooks Hooks) (Results, error) {
 	if err := cfg.Validate(); err != nil {
 		return Results{}, err
 	}
-	logf := hooks.logf
-	f, err := os.Open(filepath.Join(dir, "model.ckpt"))
+	ck, err := ebm.LoadCheckpoint(filepath.Join(dir, "model.ckpt"))
 	if err != nil {
 		return Results{}, fmt.Errorf("rbmrun: %w (is %s the output folder of an ebm-train run?)", err, dir)
-	}
-	defer f.Close()
-	ck, err := ebm.ReadCheckpoint(f)
-	if err != nil {
-		return Results{}, err
 	}
 	if _, nh := ck.RBM.Dims(); nh != cfg.Hidden {
 		return Results{}, fmt.Errorf("rbmrun: the checkpoint in %s has %d hidden units but its config says %d", dir, nh, cfg.Hidden)
@@ -201,19 +346,28 @@ func Evaluate(dir string, cfg Config, hooks Hooks) (Results, error) {
 	if err != nil {
 		return Results{}, err
 	}
-	res := Results{Dir: dir, Epochs: ck.Metrics.Epoch}
-	logf("scoring %s after epoch %d", dir, res.Epochs)
-	return res, finish(&res, ck.RBM, cfg, d, "eval.json", logf)
+	res := Results{Dir: dir, Preset: cfg.Preset, Command: hooks.Command, Config: cfg, Environment: environment(), Epochs: ck.State.Epoch}
+	hooks.logf("scoring %s after epoch %d", dir, res.Epochs)
+	if err := finish(&res, ck.RBM, cfg, d, "eval.json", hooks.logf); err != nil {
+		return res, err
+	}
+	return res, nil
 }
 
 // runData is what a run reads: the training batches, the base-rate
 // biases and the test images.
 type runData struct {
 	batches *datasets.Batches[float32]
-	base    []float64 // visible biases of the base-rate model
-	test    *mat.Dense
-	dim     int // pixels per image
+	base    []float64  // visible biases of the base-rate model
+	test    *mat.Dense // the fixed binarised test set
+	train   *mat.Dense // the first trainScored training images, binarised once with the seed
+	monitor *mat.Dense // the first Monitor of them
+	dim     int        // pixels per image
 }
+
+// trainScored is the number of training images whose log-probability is
+// compared with the test set's at the end.
+const trainScored = 10000
 
 // loadData reads MNIST and deals the training images in batches, drawing
 // the static binarisation from rng first: Run and Evaluate call it on a
@@ -226,45 +380,57 @@ func loadData(cfg Config, rng *rand.Rand) (runData, error) {
 	train, _ = train.Split(cfg.trainImages())
 	test, _ = test.Split(cfg.testImages())
 	batches := datasets.NewBatches[float32](train, cfg.Batch, cfg.Binarize, rng, true)
+	scored, _ := batches.Set().Split(min(trainScored, train.Len()))
+	monitor, _ := batches.Set().Split(cfg.Monitor)
 	return runData{
 		batches: batches,
 		// Independent pixels at their training frequencies (expected
 		// ones, for dynamic binarisation).
-		base: ebm.BaseRateBiases(pixelCounts(batches.Set()), train.Len(), 1),
-		test: toMatrix(test.Binarize(datasets.TestSeed)),
-		dim:  train.Dim(),
+		base:    ebm.BaseRateBiases(pixelCounts(batches.Set()), train.Len(), 1),
+		test:    toMatrix(test.Binarize(datasets.TestSeed)),
+		train:   toMatrix(scored.Binarize(cfg.Seed)),
+		monitor: toMatrix(monitor.Binarize(cfg.Seed)),
+		dim:     train.Dim(),
 	}, nil
 }
 
 // finish scores r on the test images, draws samples.png and writes res to
-// the file named.
+// the file named, if any.
 func finish(res *Results, r *ebm.RBM, cfg Config, d runData, file string, logf func(string, ...any)) error {
 	evalRNG := rand.New(rand.NewPCG(cfg.Seed, streamEval))
-	if err := evaluate(res, r, cfg, d.test, d.base, evalRNG, logf); err != nil {
+	if err := evaluate(res, r, cfg, d, evalRNG, logf); err != nil {
 		return err
 	}
+	res.Weights = weightStats(r)
 	samples := ebm.SampleBaseRate(d.base, cfg.Samples, evalRNG)
 	r.Gibbs(samples, cfg.SampleSteps, evalRNG)
 	if err := writePNG(filepath.Join(res.Dir, "samples.png"), ebm.SampleImage(samples, datasets.Rows, datasets.Cols, int(math.Ceil(math.Sqrt(float64(cfg.Samples)))))); err != nil {
 		return err
+	}
+	if file == "" {
+		return nil
 	}
 	return writeJSON(filepath.Join(res.Dir, file), res)
 }
 
 // evaluate fills the test figures of res: exact log Z when the hidden layer
 // can be enumerated, AIS when cfg asks for it.
-func evaluate(res *Results, r *ebm.RBM, cfg Config, test *mat.Dense, base []float64, rng *rand.Rand, logf func(string, ...any)) error {
+func evaluate(res *Results, r *ebm.RBM, cfg Config, d runData, rng *rand.Rand, logf func(string, ...any)) error {
+	test, base := d.test, d.base
 	n, _ := test.Dims()
 	res.TestImages = n
 	free := r.FreeEnergies(test, nil)
 	res.MeanNegFreeEnergy = -floats.Sum(free) / float64(n)
+	nt, _ := d.train.Dims()
+	res.TrainImages = nt
+	res.TrainMeanNegFreeEnergy = -floats.Sum(r.FreeEnergies(d.train, nil)) / float64(nt)
 	if cfg.Hidden <= ebm.MaxExactUnits {
 		start := time.Now()
 		logZ, err := r.LogZ()
 		if err != nil {
 			return err
 		}
-		res.Exact = &ExactResult{LogZ: logZ, TestLogProb: res.MeanNegFreeEnergy - logZ, Seconds: time.Since(start).Seconds()}
+		res.Exact = &ExactResult{LogZ: logZ, TestLogProb: res.MeanNegFreeEnergy - logZ, TrainLogProb: res.TrainMeanNegFreeEnergy - logZ, Seconds: time.Since(start).Seconds()}
 		logf("exact log Z = %.4f; mean test log p(v) = %.3f nats over %d images (%.1fs)", logZ, res.Exact.TestLogProb, n, res.Exact.Seconds)
 	}
 	if cfg.AISRuns > 0 {
@@ -280,36 +446,13 @@ func evaluate(res *Results, r *ebm.RBM, cfg Config, test *mat.Dense, base []floa
 			TestLogProb:      res.MeanNegFreeEnergy - a.LogZ,
 			TestLogProbLower: finite(res.MeanNegFreeEnergy - a.Upper),
 			TestLogProbUpper: finite(res.MeanNegFreeEnergy - a.Lower),
+			TrainLogProb:     res.TrainMeanNegFreeEnergy - a.LogZ,
 			Seconds:          time.Since(start).Seconds(),
 		}
 		logf("AIS log Z = %.4f, ±3σ interval [%.4f, %.4f], ESS %.1f of %d runs, %d transitions; mean test log p(v) = %.3f nats [%.3f, %.3f] (%.1fs)",
 			a.LogZ, a.Lower, a.Upper, a.ESS, cfg.AISRuns, len(betas)-1, res.AIS.TestLogProb, res.MeanNegFreeEnergy-a.Upper, res.MeanNegFreeEnergy-a.Lower, res.AIS.Seconds)
 	}
 	return nil
-}
-
-// writeEpoch rewrites the files kept up to date after every epoch.
-func writeEpoch(dir string, r *ebm.RBM, cfg Config, metrics []ebm.EpochMetrics) error {
-	err := atomicfile.Write(filepath.Join(dir, "metrics.jsonl"), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, m := range metrics {
-			if err := enc.Encode(m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	err = atomicfile.Write(filepath.Join(dir, "model.ckpt"), func(w io.Writer) error {
-		return ebm.WriteCheckpoint(w, ebm.Checkpoint{RBM: r, Config: cfg.TrainConfig(), Metrics: metrics[len(metrics)-1]})
-	})
-	if err != nil {
-		return err
-	}
-	_, nh := r.Dims()
-	return writePNG(filepath.Join(dir, "filters.png"), ebm.FilterImage(r, datasets.Rows, datasets.Cols, int(math.Ceil(math.Sqrt(float64(nh))))))
 }
 
 // epochLine formats the metrics of an epoch for the log.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"math"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/ebm"
 )
 
@@ -186,5 +188,110 @@ func TestLikelihoodWatch(t *testing.T) {
 	a.see(ebm.EpochMetrics{Epoch: 1, LogLik: -100, ReconError: 40, LogZ: 300, LogZLower: math.Inf(-1), LogZUpper: 301})
 	if warn := a.see(ebm.EpochMetrics{Epoch: 2, LogLik: -120, ReconError: 30, LogZ: 320, LogZLower: 319, LogZUpper: 321}); warn != "" {
 		t.Errorf("warned against an unbounded AIS estimate: %s", warn)
+	}
+}
+
+// errStop interrupts a run from its Epoch hook.
+var errStop = errors.New("interrupted")
+
+// A run interrupted after its first and again after its third epoch, and
+// resumed each time, ends with the model, checkpoint state, metrics and
+// figures of the same run never stopped, bit for bit; its results count
+// three pieces and sum their training time. PCD with dynamic binarisation
+// and the annealed, two-phase-momentum schedule, so that the chains, the
+// data source and the schedule all carry over.
+func TestResumeBitExact(t *testing.T) {
+	cfg := func(out string) Config {
+		c := tinyConfig(out)
+		c.Estimator, c.K, c.AnnealEvery, c.Epochs = ebm.PCD, 3, 2, 5
+		c.InitialMomentum, c.MomentumEpochs, c.Binarize, c.VisibleInit = 0.5, 2, datasets.Dynamic, VisibleZero
+		return c
+	}
+	root := t.TempDir()
+	whole, err := Run(cfg(filepath.Join(root, "whole")), Hooks{Command: "ebm-train ..."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "pieces")
+	stopAt := func(n int) Hooks {
+		return Hooks{Command: "ebm-train ...", Epoch: func(e int) error {
+			if e == n {
+				return errStop
+			}
+			return nil
+		}}
+	}
+	if _, err := Run(cfg(dir), stopAt(1)); !errors.Is(err, errStop) {
+		t.Fatalf("first piece: %v", err)
+	}
+	// A crash after metrics.jsonl but before model.ckpt leaves an extra
+	// line, which Resume drops.
+	f, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"epoch":2}` + "\n")
+	f.Close()
+	saved, err := LoadConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resume(dir, saved, stopAt(3)); !errors.Is(err, errStop) {
+		t.Fatalf("second piece: %v", err)
+	}
+	bad := saved
+	bad.LR = 0.01
+	if _, err := Resume(dir, bad, Hooks{}); err == nil || !strings.Contains(err.Error(), "resume it with that configuration") {
+		t.Errorf("resuming with another -lr: %v", err)
+	}
+	pieces, err := Resume(dir, saved, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a, b := readCheckpoint(t, filepath.Join(root, "whole")), readCheckpoint(t, dir)
+	if !mat.Equal(a.RBM.W, b.RBM.W) || !floats.Equal(a.RBM.B, b.RBM.B) || !floats.Equal(a.RBM.C, b.RBM.C) ||
+		!mat.Equal(a.State.Velocity.W, b.State.Velocity.W) || !mat.Equal(a.State.Chains, b.State.Chains) || !bytes.Equal(a.RNG, b.RNG) {
+		t.Error("the resumed run's checkpoint differs from the uninterrupted run's")
+	}
+	if a.State.Epoch != 5 || b.State.Epoch != 5 {
+		t.Errorf("epochs %d and %d, want 5", a.State.Epoch, b.State.Epoch)
+	}
+	ma, _ := readMetrics(filepath.Join(root, "whole", "metrics.jsonl"), 5)
+	mb, err := readMetrics(filepath.Join(dir, "metrics.jsonl"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ma {
+		x, y := ma[i], mb[i]
+		x.Seconds, y.Seconds, x.MonitorSeconds, y.MonitorSeconds = 0, 0, 0, 0
+		if x != y {
+			t.Errorf("epoch %d: metrics %+v, resumed %+v", i+1, x, y)
+		}
+	}
+	if whole.Exact.TestLogProb != pieces.Exact.TestLogProb || whole.AIS.LogZ != pieces.AIS.LogZ || whole.Weights != pieces.Weights {
+		t.Errorf("final figures differ: %+v %+v / %+v %+v", whole.Exact, whole.AIS, pieces.Exact, pieces.AIS)
+	}
+	if whole.Timing.Pieces != 1 || pieces.Timing.Pieces != 3 || pieces.Command != "ebm-train ..." {
+		t.Errorf("pieces %d and %d, command %q", whole.Timing.Pieces, pieces.Timing.Pieces, pieces.Command)
+	}
+	var sum float64
+	for _, m := range mb {
+		sum += m.Seconds
+	}
+	if pieces.Timing.Train != sum || pieces.Timing.Wall < sum {
+		t.Errorf("timing %+v, epochs sum to %v", pieces.Timing, sum)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "results.md"))
+	if err != nil || !strings.Contains(string(md), "PCD-3(8)") || !strings.Contains(string(md), "3 pieces") || !strings.Contains(string(md), "`ebm-train ...`") {
+		t.Errorf("results.md (%v):\n%s", err, md)
+	}
+	var js map[string]any
+	raw, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err := json.Unmarshal(raw, &js); err != nil || js["environment"] == nil || js["timing"].(map[string]any)["pieces"] != 3.0 {
+		t.Errorf("results.json: %v\n%s", err, raw)
+	}
+	if _, err := Resume(dir, saved, Hooks{}); err != nil {
+		t.Errorf("resuming a finished run (it only scores again): %v", err)
 	}
 }
