@@ -42,14 +42,12 @@ type rowBatches struct {
 	next int
 }
 
-func (b *rowBatches) Next(x []float32, _ []uint8) (int, bool) {
+func (b *rowBatches) Next(x []float64, _ []uint8) (int, bool) {
 	n, d := b.x.Dims()
 	if b.next+b.size > n {
 		return 0, false
 	}
-	for i, v := range b.x.RawMatrix().Data[b.next*d : (b.next+b.size)*d] {
-		x[i] = float32(v)
-	}
+	copy(x, b.x.RawMatrix().Data[b.next*d:(b.next+b.size)*d])
 	b.next += b.size
 	return b.size, true
 }

@@ -357,7 +357,7 @@ func Evaluate(dir string, cfg Config, hooks Hooks) (Results, error) {
 // runData is what a run reads: the training batches, the base-rate
 // biases and the test images.
 type runData struct {
-	batches *datasets.Batches[float32]
+	batches *datasets.Batches[float64]
 	base    []float64  // visible biases of the base-rate model
 	test    *mat.Dense // the fixed binarised test set
 	train   *mat.Dense // the first trainScored training images, binarised once with the seed
@@ -379,7 +379,7 @@ func loadData(cfg Config, rng *rand.Rand) (runData, error) {
 	}
 	train, _ = train.Split(cfg.trainImages())
 	test, _ = test.Split(cfg.testImages())
-	batches := datasets.NewBatches[float32](train, cfg.Batch, cfg.Binarize, rng, true)
+	batches := datasets.NewBatches[float64](train, cfg.Batch, cfg.Binarize, rng, true)
 	scored, _ := batches.Set().Split(min(trainScored, train.Len()))
 	monitor, _ := batches.Set().Split(cfg.Monitor)
 	return runData{
