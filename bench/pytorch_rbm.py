@@ -11,7 +11,7 @@ term, and the momentum update Δ ← μΔ + ε(∇ − λW), θ ← θ + Δ with
 decay on W only; float32 throughout. It prints the seconds of every epoch
 and their median, and with --out writes them as JSON.
 
-Fastest setup on a 2-core machine (see /work's PyTorch reference notes in
+Fastest setup on a 2-core machine (see the RBM speed table of
 BENCHMARK.md): Debian's python3-torch with OpenBLAS, 2 torch threads,
 passive OpenMP waiting:
 
