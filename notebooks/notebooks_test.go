@@ -23,7 +23,9 @@ func (w logWriter) Write(p []byte) (int, error) {
 
 // TestNotebooks runs every notebook with its quick settings and checks its
 // saved outputs against what the cells give now, and the figures README.md
-// shows against the pictures saved in the notebooks.
+// shows against the pictures saved in the notebooks. It also checks that
+// each notebook starts with the cell that points GoNB at the checkout
+// (nbrun.GoNBSetup); TestNotebooksInGoNB runs them in GoNB itself.
 func TestNotebooks(t *testing.T) {
 	paths, err := filepath.Glob("*.ipynb")
 	if err != nil {
@@ -53,6 +55,9 @@ func TestNotebooks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !firstCodeCell(nb).IsGoNBSetup() {
+				t.Errorf("%s: the first code cell is not nbrun.GoNBSetup, word for word: copy that cell from quickstart.ipynb (GoNB needs it to find this checkout)", p)
+			}
 			res, err := nbrun.Run(context.Background(), nb, p, nbrun.Options{
 				ModuleDir: root, WorkDir: dir, Quick: true, CellTimeout: 2 * time.Minute, Log: logWriter{t},
 			})
@@ -69,4 +74,14 @@ func TestNotebooks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstCodeCell returns the first code cell of nb, or an empty cell.
+func firstCodeCell(nb *nbrun.Notebook) *nbrun.Cell {
+	for _, c := range nb.Cells {
+		if c.Type == "code" {
+			return c
+		}
+	}
+	return &nbrun.Cell{}
 }

@@ -16,4 +16,10 @@
 //
 // Compile errors and panics name the notebook, the cell (counted from 1
 // over all cells, Markdown included) and the line in it.
+//
+// Every notebook starts with GoNBSetup, the cell that points GoNB's module
+// at the checkout; the runner, which builds against Options.ModuleDir,
+// skips it. CheckKernelRun checks a notebook after the real GoNB kernel ran
+// it (jupyter nbconvert --execute): no errors, and the pictures the runner
+// saved shown by GoNB too.
 package nbrun

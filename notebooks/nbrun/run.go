@@ -54,6 +54,11 @@ func Run(ctx context.Context, nb *Notebook, name string, opt Options) (*Result, 
 	if err != nil {
 		return nil, err
 	}
+	for i, c := range nb.Cells {
+		if c.IsGoNBSetup() && opt.Log != nil {
+			fmt.Fprintf(opt.Log, "%s: GoNB's module setup (GoNBSetup), skipped: the cells are built against %s\n", cellFile(name, i), opt.ModuleDir)
+		}
+	}
 	tmp, err := os.MkdirTemp("", "nbrun-*")
 	if err != nil {
 		return nil, fmt.Errorf("nbrun: %w", err)

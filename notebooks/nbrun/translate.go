@@ -68,11 +68,13 @@ type cellCode struct {
 // special commands other than %% and %main, arguments after %%, func init,
 // and a redeclaration that overlaps an earlier group of names only in part.
 // As in GoNB, a line is a command if it starts with % or !, wherever it is
-// (inside a raw string literal too).
+// (inside a raw string literal too). The one shell cell Translate accepts is
+// GoNBSetup, which it skips: it sets up GoNB's own module, and the programs
+// here are built against Options.ModuleDir.
 func Translate(nb *Notebook, name string) ([]Program, error) {
 	var cells []cellCode
 	for i, c := range nb.Cells {
-		if c.Type != "code" {
+		if c.Type != "code" || c.IsGoNBSetup() {
 			continue
 		}
 		cc, err := parseCell(c.Source, i, cellFile(name, i))
@@ -130,7 +132,7 @@ func parseCell(src string, index int, file string) (cellCode, error) {
 		case strings.HasPrefix(l, "%%") || strings.HasPrefix(l, "%main"):
 			return cc, fmt.Errorf("%s:%d: %q: arguments after %%%% are not supported by the notebook runner", file, i+1, l)
 		case specialLine.MatchString(l):
-			return cc, fmt.Errorf("%s:%d: %q: shell lines and special commands other than %%%% are not supported by the notebook runner; put instructions in a Markdown cell", file, i+1, l)
+			return cc, fmt.Errorf("%s:%d: %q: shell lines and special commands other than %%%% are not supported by the notebook runner (the one shell cell it accepts, and skips, is GoNB's module setup, nbrun.GoNBSetup, word for word); put instructions in a Markdown cell", file, i+1, l)
 		}
 	}
 	if err := cc.parseDecls(strings.Join(lines[:declEnd], "\n"), file); err != nil {
