@@ -14,7 +14,7 @@ func ReconKL(in Input) (Terms, error) {
 	if err != nil {
 		return Terms{}, err
 	}
-	kl, err := closedFormKL(in)
+	kl, err := s.klAlongChain(in)
 	if err != nil {
 		return Terms{}, err
 	}
@@ -36,7 +36,7 @@ func JointEntropy(in Input) (Terms, error) {
 	if err != nil {
 		return Terms{}, err
 	}
-	h, err := in.Q.Entropy()
+	h, err := s.entropy(in)
 	if err != nil {
 		return Terms{}, err
 	}

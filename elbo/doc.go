@@ -14,6 +14,16 @@
 //   - ImportanceWeighted: Burda et al.'s bound log (1/L) Σ_l p(x,z_l)/q(z_l|x),
 //     which tightens toward log p(x) as L grows.
 //
+// A hierarchical model with L stochastic layers, q(h1|x) q(h2|h1) …
+// q(hL|hL−1) and p(hL) p(hL−1|hL) … p(x|h1), is the same Input with the
+// layers above the first in Input.Upper (each a pair of networks giving
+// diagonal Gaussians, and its noise); the one-layer model is the case of no
+// Upper layers. Then log w = log p(x|h1) + Σ log p(h_l|h_l+1) + log p(hL)
+// − Σ log q(h_l|h_l−1); ReconKL takes the top layer's KL(q(hL|hL−1) ||
+// p(hL)) in closed form and the rest of the chain's KL from the samples,
+// JointEntropy the entropy Σ_l E_q[H[q(h_l|h_l−1)]] with each term in
+// closed form given the sample below it.
+//
 // All four are the same ELBO for L → ∞ (the first three for any L in
 // expectation); they differ in variance and in what they cost.
 //

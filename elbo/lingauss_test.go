@@ -137,6 +137,9 @@ type boundGraph struct {
 	m      G.VM
 	noise  *dist.Noise
 	epsVal *tensor.Dense
+	// The noise of the layers above the first, for a hierarchical model.
+	upperEps    []*G.Node
+	upperEpsVal []*tensor.Dense
 }
 
 // buildBound builds builder's bound (or, with builder nil, LogWeights) for
@@ -151,6 +154,14 @@ func buildBound(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, l 
 		t.Fatal(err)
 	}
 	bg.eps, bg.epsVal = in.Eps, tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(in.Eps.Shape()...))
+	bg.finish(t, in, builder)
+	return bg
+}
+
+// finish builds builder's bound (or, with builder nil, LogWeights) from in
+// on bg's graph and compiles it.
+func (bg *boundGraph) finish(t *testing.T, in elbo.Input, builder func(elbo.Input) (elbo.Terms, error)) {
+	t.Helper()
 	if builder == nil {
 		lw, err := elbo.LogWeights(in)
 		if err != nil {
@@ -167,9 +178,8 @@ func buildBound(t *testing.T, m linGauss, x, qMean, qLogVar graphtest.Matrix, l 
 		G.Read(terms.Recon, &bg.terms[0])
 		G.Read(terms.KL, &bg.terms[1])
 	}
-	bg.m = G.NewTapeMachine(g)
+	bg.m = G.NewTapeMachine(bg.g)
 	t.Cleanup(func() { bg.m.Close() })
-	return bg
 }
 
 // model returns m as a lingauss.Model.
@@ -188,6 +198,14 @@ func (bg *boundGraph) run(t *testing.T) {
 	}
 	if err := G.Let(bg.eps, bg.epsVal); err != nil {
 		t.Fatal(err)
+	}
+	for i, e := range bg.upperEps {
+		if err := bg.noise.Fill(bg.upperEpsVal[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := G.Let(e, bg.upperEpsVal[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	bg.m.Reset()
 	if err := bg.m.RunAll(); err != nil {

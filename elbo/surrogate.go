@@ -44,8 +44,17 @@ func Build(obj Objective, est Estimator, in Input) (Surrogate, error) {
 	if err := Check(obj, est); err != nil {
 		return Surrogate{}, err
 	}
-	what := fmt.Sprintf("%v with %v", obj, est)
+	// Every estimator but Reparam, and PIWAE's split of the decoder's and
+	// the encoder's weights, acts on the samples of h1 alone (drawVia):
+	// with Upper layers the rest of the chain would escape it.
+	if err := est.CheckLayers(len(in.Upper) + 1); err != nil {
+		return Surrogate{}, err
+	}
 	_, piwae := obj.(PIWAE)
+	if piwae && len(in.Upper) > 0 {
+		return Surrogate{}, fmt.Errorf("elbo: the %v bound is implemented for a single-layer posterior q(z|x); this model has %d stochastic layers: use elbo, iwae, miwae or ciwae", obj, len(in.Upper)+1)
+	}
+	what := fmt.Sprintf("%v with %v", obj, est)
 	var scale *gx.GradScale
 	var via func(b *gx.B, z *G.Node) *G.Node
 	switch {
