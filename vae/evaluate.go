@@ -22,7 +22,7 @@ type Evaluator struct {
 	batch  int
 	graphs map[[2]int]*batchGraph // by (batch size, samples)
 	logW   map[[2]int]*weightGraph
-	decode map[int]*decodeGraph // by number of latents
+	decode map[decodeKey]*decodeGraph
 }
 
 // NewEvaluator returns an Evaluator of m that works through data batch
@@ -31,7 +31,7 @@ func NewEvaluator(m *Model, batch int) (*Evaluator, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("vae: evaluation batch size %d: must be positive", batch)
 	}
-	return &Evaluator{model: m, batch: batch, graphs: map[[2]int]*batchGraph{}, logW: map[[2]int]*weightGraph{}, decode: map[int]*decodeGraph{}}, nil
+	return &Evaluator{model: m, batch: batch, graphs: map[[2]int]*batchGraph{}, logW: map[[2]int]*weightGraph{}, decode: map[decodeKey]*decodeGraph{}}, nil
 }
 
 // Close releases the evaluator's machines and graphs.
@@ -61,14 +61,23 @@ type Stats struct {
 // ELBO returns the negative ELBO (2.24) of every example of set, with one
 // sample of z per example drawn from a Noise seeded with seed, and the
 // variance over the set of each latent's posterior mean E_q[z_i] (from which
-// ActiveUnits counts).
+// ActiveUnits counts). For a hierarchical model the variances are those of
+// every layer, h1's units first (Model.Latents gives the sizes;
+// ActiveUnitsByLayer counts them), and the posterior mean of a unit of
+// layer l ≥ 2 is the mean of q(h_l|h_l−1) at the sample of h_l−1 drawn
+// for the bound: Burda et al.'s measure (get_units_variances in their
+// code, github.com/yburda/iwae).
 func (e *Evaluator) ELBO(set *datasets.Set, seed uint64) (Stats, []float64, error) {
 	if err := e.check(set); err != nil {
 		return Stats{}, nil, err
 	}
 	noise := dist.NewNoise(seed)
 	var st Stats
-	dz := e.model.Latent
+	latents := e.model.Latents()
+	var dz int
+	for _, d := range latents {
+		dz += d
+	}
 	sum, sumSq := make([]float64, dz), make([]float64, dz)
 	for lo := 0; lo < set.Len(); lo += e.batch {
 		n := min(e.batch, set.Len()-lo)
@@ -77,7 +86,7 @@ func (e *Evaluator) ELBO(set *datasets.Set, seed uint64) (Stats, []float64, erro
 			return Stats{}, nil, err
 		}
 		scaleInto(bg.xT, set, lo, lo+n)
-		if err := noise.Fill(bg.epsT); err != nil {
+		if err := bg.fillNoise(noise); err != nil {
 			return Stats{}, nil, err
 		}
 		if err := bg.run(); err != nil {
@@ -87,9 +96,17 @@ func (e *Evaluator) ELBO(set *datasets.Set, seed uint64) (Stats, []float64, erro
 		st.Loss -= b
 		st.Recon -= r
 		st.KL += k
-		for i, v := range floatsOf(bg.mean().(tensor.Tensor)) {
-			sum[i%dz] += v
-			sumSq[i%dz] += v * v
+		off := 0
+		for l, d := range latents {
+			mean := bg.mean()
+			if l > 0 {
+				mean = bg.upperMean(l - 1)
+			}
+			for i, v := range floatsOf(mean.(tensor.Tensor)) {
+				sum[off+i%d] += v
+				sumSq[off+i%d] += v * v
+			}
+			off += d
 		}
 	}
 	st.N = set.Len()
@@ -116,6 +133,25 @@ func ActiveUnits(variances []float64, threshold float64) int {
 		}
 	}
 	return c
+}
+
+// ActiveUnitsByLayer counts the active units of each stochastic layer of
+// a model with the given layer sizes (Model.Latents), from the variances
+// that ELBO returns.
+func ActiveUnitsByLayer(variances []float64, latents []int, threshold float64) ([]int, error) {
+	var total int
+	for _, d := range latents {
+		total += d
+	}
+	if total != len(variances) {
+		return nil, fmt.Errorf("vae: %d variances for layers of %v units", len(variances), latents)
+	}
+	counts := make([]int, len(latents))
+	for l, d := range latents {
+		counts[l] = ActiveUnits(variances[:d], threshold)
+		variances = variances[d:]
+	}
+	return counts, nil
 }
 
 func (e *Evaluator) check(set *datasets.Set) error {
@@ -146,6 +182,7 @@ type weightGraph struct {
 	g        *G.ExprGraph
 	from     *Params // the parameters its nodes are bound to
 	xT, epsT *tensor.Dense
+	upper    upperNoise
 	vm       *gx.Machine // computes the log-weights
 }
 
@@ -176,12 +213,12 @@ func (e *Evaluator) weightGraph(n, chunk int) (_ *weightGraph, err error) {
 	}
 	x := G.NewMatrix(g, dt, G.WithShape(n, m.Input), G.WithName("x"), G.WithValue(wg.xT))
 	eps := G.NewMatrix(g, dt, G.WithShape(chunk*n, m.Latent), G.WithName("eps"), G.WithValue(wg.epsT))
+	wg.upper = newUpperNoise(g, m, chunk*n)
 	q, err := m.Encoder.Encode(m.Params, x)
 	if err != nil {
 		return nil, fmt.Errorf("vae: encoder: %w", err)
 	}
-	logW, err := elbo.LogWeights(elbo.Input{X: x, Q: q, Eps: eps,
-		Decode: func(z *G.Node) (dist.LogProber, error) { return m.Decoder.Decode(m.Params, z) }})
+	logW, err := elbo.LogWeights(m.input(x, q, eps, wg.upper, make([]dist.Normal, len(m.Upper))))
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +252,7 @@ func (e *Evaluator) LogLikelihood(set *datasets.Set, k, chunk int, seed uint64, 
 		}
 		scaleInto(wg.xT, set, lo, lo+n)
 		est, err := elbo.LogMarginal(n, k, chunk, func(dst []float64) error {
-			if err := noise.Fill(wg.epsT); err != nil {
+			if err := wg.upper.fill(noise, wg.epsT); err != nil {
 				return err
 			}
 			if err := wg.vm.Run(); err != nil {
@@ -252,12 +289,22 @@ func MeanLogLikelihood(est []elbo.Estimate) (mean, stdErr float64) {
 	return mean, stdErr
 }
 
-// decodeGraph decodes a batch of latents to the means of p(x|z).
+// decodeKey names a decoding graph: batch size, the layer it starts from
+// (1 for h1), and whether it samples the layers below the start (else it
+// follows their means).
+type decodeKey struct {
+	n, from int
+	sample  bool
+}
+
+// decodeGraph decodes a batch of latents of one layer down the chain to
+// the means of p(x|h1).
 type decodeGraph struct {
-	g    *G.ExprGraph
-	from *Params // the parameters its nodes are bound to
-	zT   *tensor.Dense
-	vm   *gx.Machine // computes the means
+	g     *G.ExprGraph
+	from  *Params // the parameters its nodes are bound to
+	zT    *tensor.Dense
+	noise []*tensor.Dense // for each layer sampled below the start, top down
+	vm    *gx.Machine     // computes the means
 }
 
 // close releases the machine and the graph's parameter nodes.
@@ -266,8 +313,8 @@ func (dg *decodeGraph) close() {
 	dg.from.forget(dg.g)
 }
 
-func (e *Evaluator) decodeGraph(n int) (_ *decodeGraph, err error) {
-	if dg, ok := e.decode[n]; ok {
+func (e *Evaluator) decodeGraph(key decodeKey) (_ *decodeGraph, err error) {
+	if dg, ok := e.decode[key]; ok {
 		return dg, nil
 	}
 	m := e.model
@@ -278,9 +325,27 @@ func (e *Evaluator) decodeGraph(n int) (_ *decodeGraph, err error) {
 			m.Params.forget(g)
 		}
 	}()
-	dg := &decodeGraph{g: g, from: m.Params, zT: tensor.New(tensor.Of(dt), tensor.WithShape(n, m.Latent))}
-	zn := G.NewMatrix(g, dt, G.WithShape(n, m.Latent), G.WithName("z"), G.WithValue(dg.zT))
-	lik, err := m.Decoder.Decode(m.Params, zn)
+	latents := m.Latents()
+	n := key.n
+	dg := &decodeGraph{g: g, from: m.Params, zT: tensor.New(tensor.Of(dt), tensor.WithShape(n, latents[key.from-1]))}
+	h := G.NewMatrix(g, dt, G.WithShape(n, latents[key.from-1]), G.WithName(fmt.Sprintf("h%d", key.from)), G.WithValue(dg.zT))
+	for l := key.from; l >= 2; l-- {
+		p, err := m.Upper[l-2].Generate.Encode(m.Params, h)
+		if err != nil {
+			return nil, fmt.Errorf("vae: p(h%d|h%d): %w", l-1, l, err)
+		}
+		if !key.sample {
+			h = p.Mean
+			continue
+		}
+		v := tensor.New(tensor.Of(dt), tensor.WithShape(n, latents[l-2]))
+		dg.noise = append(dg.noise, v)
+		eps := G.NewMatrix(g, dt, G.WithShape(n, latents[l-2]), G.WithName(fmt.Sprintf("eps%d", l-1)), G.WithValue(v))
+		if h, err = p.Sample(eps); err != nil {
+			return nil, err
+		}
+	}
+	lik, err := m.Decoder.Decode(m.Params, h)
 	if err != nil {
 		return nil, fmt.Errorf("vae: decoder: %w", err)
 	}
@@ -291,19 +356,25 @@ func (e *Evaluator) decodeGraph(n int) (_ *decodeGraph, err error) {
 	if dg.vm, err = gx.NewMachine(g, mean); err != nil {
 		return nil, err
 	}
-	e.decode[n] = dg
+	e.decode[key] = dg
 	return dg, nil
 }
 
-// decodeMeans decodes a (n, Latent) batch of latents to the means of
-// p(x|z), one row of Input values per latent.
-func (e *Evaluator) decodeMeans(z []float64, n int) ([]float64, error) {
-	dg, err := e.decodeGraph(n)
+// decodeMeans decodes a (n, d) batch of latents of layer from down the
+// chain, sampling the layers between from noise (nil: through their
+// means), to the means of p(x|h1), one row of Input values per latent.
+func (e *Evaluator) decodeMeans(z []float64, n, from int, noise *dist.Noise) ([]float64, error) {
+	dg, err := e.decodeGraph(decodeKey{n: n, from: from, sample: noise != nil})
 	if err != nil {
 		return nil, err
 	}
 	if err := setFloats(dg.zT, z); err != nil {
 		return nil, err
+	}
+	for _, v := range dg.noise {
+		if err := noise.Fill(v); err != nil {
+			return nil, err
+		}
 	}
 	if err := dg.vm.Run(); err != nil {
 		return nil, fmt.Errorf("vae: decoding: %w", err)
@@ -324,6 +395,8 @@ func meanOf(p dist.LogProber) (*G.Node, error) {
 
 // Reconstruct encodes images lo..hi-1 of set, takes the posterior mean of
 // each, and decodes it: the mean of p(x | z = E_q[z]), one row per image.
+// Through a hierarchical model it follows the means of the chain up, from
+// q(h1|x) to q(hL|hL−1), and back down, from p(hL−1|hL) to p(x|h1).
 func (e *Evaluator) Reconstruct(set *datasets.Set, lo, hi int) ([]float64, error) {
 	if err := e.check(set); err != nil {
 		return nil, err
@@ -331,17 +404,30 @@ func (e *Evaluator) Reconstruct(set *datasets.Set, lo, hi int) ([]float64, error
 	if lo < 0 || hi > set.Len() || lo >= hi {
 		return nil, fmt.Errorf("vae: images %d..%d of a set of %d", lo, hi, set.Len())
 	}
-	means, err := e.Encode(set, lo, hi)
+	top := len(e.model.Latents())
+	means, err := e.EncodeLayer(set, lo, hi, top)
 	if err != nil {
 		return nil, err
 	}
-	return e.decodeMeans(means, hi-lo)
+	return e.decodeMeans(means, hi-lo, top, nil)
 }
 
 // Encode returns the posterior means E_q[z] of images lo..hi-1 of set, one
-// row of Latent values per image.
+// row of Latent values per image (of h1, for a hierarchical model).
 func (e *Evaluator) Encode(set *datasets.Set, lo, hi int) ([]float64, error) {
-	out := make([]float64, 0, (hi-lo)*e.model.Latent)
+	return e.EncodeLayer(set, lo, hi, 1)
+}
+
+// EncodeLayer returns the means of stochastic layer layer (1 for h1) for
+// images lo..hi-1 of set, following the means of the chain up from x: the
+// mean of q(h1|x), then that of q(h2|h1) at it, and so on; one row per
+// image.
+func (e *Evaluator) EncodeLayer(set *datasets.Set, lo, hi, layer int) ([]float64, error) {
+	latents := e.model.Latents()
+	if layer < 1 || layer > len(latents) {
+		return nil, fmt.Errorf("vae: layer %d of a model of %d stochastic layers", layer, len(latents))
+	}
+	out := make([]float64, 0, (hi-lo)*latents[layer-1])
 	for start := lo; start < hi; start += e.batch {
 		n := min(e.batch, hi-start)
 		bg, err := e.graph(n, 1)
@@ -349,28 +435,38 @@ func (e *Evaluator) Encode(set *datasets.Set, lo, hi int) ([]float64, error) {
 			return nil, err
 		}
 		scaleInto(bg.xT, set, start, start+n)
+		bg.upper.zero(bg.epsT)
 		if err := bg.run(); err != nil {
 			return nil, fmt.Errorf("vae: encoding: %w", err)
 		}
-		out = append(out, floatsOf(bg.mean().(tensor.Tensor))...)
+		mean := bg.mean()
+		if layer > 1 {
+			mean = bg.upperMean(layer - 2)
+		}
+		out = append(out, floatsOf(mean.(tensor.Tensor))...)
 	}
 	return out, nil
 }
 
-// Sample draws n latents from the prior N(0, I) with a Noise seeded with
-// seed and decodes them: the mean of p(x|z), one row per sample.
+// Sample draws n ancestral samples with a Noise seeded with seed: the top
+// layer from its prior N(0, I), each layer below from its conditional
+// p(h_l−1|h_l), and returns the means of p(x|h1), one row per sample.
 func (e *Evaluator) Sample(n int, seed uint64) ([]float64, error) {
-	z := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(n, e.model.Latent))
-	if err := dist.NewNoise(seed).Fill(z); err != nil {
+	latents := e.model.Latents()
+	top := len(latents)
+	z := tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(n, latents[top-1]))
+	noise := dist.NewNoise(seed)
+	if err := noise.Fill(z); err != nil {
 		return nil, err
 	}
-	return e.Decode(z.Data().([]float64), n)
+	return e.decodeMeans(z.Data().([]float64), n, top, noise)
 }
 
-// Decode returns the mean of p(x|z) for n latents given row after row.
+// Decode returns the mean of p(x|z) for n latents given row after row (z
+// is h1 for a hierarchical model).
 func (e *Evaluator) Decode(z []float64, n int) ([]float64, error) {
 	if n < 1 || len(z) != n*e.model.Latent {
 		return nil, fmt.Errorf("vae: %d latent values for %d latents of %d dimensions", len(z), n, e.model.Latent)
 	}
-	return e.decodeMeans(z, n)
+	return e.decodeMeans(z, n, 1, nil)
 }

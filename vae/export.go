@@ -28,7 +28,8 @@ const (
 // weight W of shape (in, out), so that a layer computes x·W + b (PyTorch's
 // nn.Linear holds W transposed). The metadata holds "format"
 // ("govae-mlp-vae/1"), "arch" (a as JSON: input, hidden, latent,
-// activation, dtype) and, when st is not nil, "standardization" (st as
+// activation, dtype, and upper for a hierarchical model, whose layers'
+// networks are named encoder2, decoder2, ...) and, when st is not nil, "standardization" (st as
 // JSON), the statistics the data were standardised with.
 func Export(w io.Writer, m *Model, a Arch, st *datasets.Standardization) error {
 	if err := a.Validate(); err != nil {
@@ -168,18 +169,30 @@ func (a Arch) paramCount() (uint64, bool) {
 		n += w + uint64(out)
 		ok = ok && hi == 0 && w < 1<<53 && n < 1<<53
 	}
-	in := a.Input
-	for _, h := range a.Hidden {
-		layer(in, h)
-		in = h
+	// gaussian counts an MLP from in through hidden to a mean and a
+	// log-variance of out units each (MLPEncoder).
+	gaussian := func(in int, hidden []int, out int) {
+		for _, h := range hidden {
+			layer(in, h)
+			in = h
+		}
+		layer(in, out) // mean
+		layer(in, out) // log-variance
 	}
-	layer(in, a.Latent) // mean
-	layer(in, a.Latent) // log-variance
-	in = a.Latent
+	gaussian(a.Input, a.Hidden, a.Latent)
+	in := a.Latent
 	for i := len(a.Hidden) - 1; i >= 0; i-- {
 		layer(in, a.Hidden[i])
 		in = a.Hidden[i]
 	}
 	layer(in, a.Input)
+	// Each layer above the first: q(h_l|h_l−1) and p(h_l−1|h_l), the
+	// latter through the hidden sizes reversed (NewMLP).
+	below := a.Latent
+	for _, l := range a.Upper {
+		gaussian(below, l.Hidden, l.Latent)
+		gaussian(l.Latent, reversed(l.Hidden), below)
+		below = l.Latent
+	}
 	return n, ok && n <= math.MaxInt
 }

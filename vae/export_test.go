@@ -5,9 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nlpodyssey/safetensors"
 
 	"github.com/govae/govae/datasets"
 )
@@ -109,4 +112,80 @@ func FuzzImport(f *testing.F) {
 			t.Fatalf("got %v, want an *ImportError", err)
 		}
 	})
+}
+
+// TestExportImportTwoLayers exports a two-layer model and imports it: the
+// layer above the first travels as encoder2.* and decoder2.* (p(h1|h2) a
+// Gaussian MLP back down to h1's 2 units), every weight comes back to the
+// bit, and the architecture with it; the parameter count Import checks
+// includes the upper layer, so a file whose arch drops it is refused.
+func TestExportImportTwoLayers(t *testing.T) {
+	a := tinyArch("float64")
+	a.Upper = []LayerArch{{Hidden: []int{6}, Latent: 1}}
+	m, err := NewMLP(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Export(&b, m, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	tensors, meta, err := openSafetensors(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string][]uint64{}
+	for _, tv := range tensors.Tensors() {
+		if strings.HasSuffix(strings.SplitN(tv.Name, ".", 2)[0], "2") {
+			shapes[tv.Name] = tv.TensorView.Shape()
+		}
+	}
+	want := map[string][]uint64{
+		"encoder2.h0.W": {2, 6}, "encoder2.h0.b": {6},
+		"encoder2.mean.W": {6, 1}, "encoder2.mean.b": {1}, "encoder2.logvar.W": {6, 1}, "encoder2.logvar.b": {1},
+		"decoder2.h0.W": {1, 6}, "decoder2.h0.b": {6},
+		"decoder2.mean.W": {6, 2}, "decoder2.mean.b": {2}, "decoder2.logvar.W": {6, 2}, "decoder2.logvar.b": {2},
+	}
+	if fmt.Sprint(shapes) != fmt.Sprint(want) {
+		t.Errorf("upper tensors %v, want %v", shapes, want)
+	}
+	if !strings.Contains(meta["arch"], `"upper":[{"hidden":[6],"latent":1}]`) {
+		t.Errorf("arch %s does not describe the upper layer", meta["arch"])
+	}
+	got, ga, _, err := Import(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s0, s1 := m.Params.Snapshot(), got.Params.Snapshot()
+	if len(s0.Names) != len(tensors.Tensors()) || !slices.Equal(s0.Names, s1.Names) || !slices.EqualFunc(s0.Values, s1.Values, slices.Equal) {
+		t.Errorf("imported weights differ from the exported ones (%d names, %d tensors)", len(s0.Names), len(tensors.Tensors()))
+	}
+	if fmt.Sprint(ga) != fmt.Sprint(a) || len(got.Upper) != 1 || got.Upper[0].Latent != 1 {
+		t.Errorf("imported %+v with %d upper layers, want %+v", ga, len(got.Upper), a)
+	}
+	// The parameter count covers the upper layer: the same tensors under
+	// the architecture without it are refused before any model is built.
+	if n, ok := a.paramCount(); !ok || n != uint64(m.Params.Count()) {
+		t.Errorf("paramCount %d, the model has %d", n, m.Params.Count())
+	}
+	views := map[string]safetensors.TensorView{}
+	for _, tv := range tensors.Tensors() {
+		views[tv.Name] = tv.TensorView
+	}
+	meta[exportArchKey] = strings.Replace(meta[exportArchKey], `,"upper":[{"hidden":[6],"latent":1}]`, "", 1)
+	var dropped bytes.Buffer
+	if err := safetensors.SerializeToWriter(views, meta, &dropped); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = Import(&dropped)
+	if ie := (*ImportError)(nil); !errors.As(err, &ie) || !strings.Contains(err.Error(), "parameters") {
+		t.Errorf("two-layer tensors under a one-layer architecture: got %v, want an *ImportError about the parameter count", err)
+	}
+	small, err := NewMLP(tinyArch("float64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Export(io.Discard, small, a, nil); err == nil {
+		t.Error("a one-layer model exported as a two-layer architecture")
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govae/govae/dist"
-	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/internal/gx"
 )
 
@@ -21,10 +20,12 @@ type batchGraph struct {
 	x, eps     *G.Node
 	beta       *G.Node // nil when β is fixed at 1
 	xT, epsT   *tensor.Dense
+	upper      upperNoise // of the layers above the first
 	betaT      *tensor.Dense
 	params     []*G.Node // with gradients, on a training graph
 	// vm computes the bound's terms, then the parameters' gradients on a
-	// training graph or the posterior mean on an evaluation graph.
+	// training graph or the posterior means on an evaluation graph (of
+	// q(h1|x), then of q(h_l|h_l−1) for the layers above the first).
 	vm    *gx.Machine
 	grads []G.Value // the gradients of the last run, in the order of params
 }
@@ -46,6 +47,7 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 	bg.epsT = tensor.New(tensor.Of(dt), tensor.WithShape(samples*n, m.Latent))
 	bg.x = G.NewMatrix(g, dt, G.WithShape(n, m.Input), G.WithName("x"), G.WithValue(bg.xT))
 	bg.eps = G.NewMatrix(g, dt, G.WithShape(samples*n, m.Latent), G.WithName("eps"), G.WithValue(bg.epsT))
+	bg.upper = newUpperNoise(g, m, samples*n)
 	if betaNode {
 		bg.betaT = tensor.New(tensor.Of(dt), tensor.WithShape())
 		bg.beta = G.NewScalar(g, dt, G.WithName("beta"), G.WithValue(bg.betaT))
@@ -57,10 +59,10 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 	if q.Mean == nil || q.LogVar == nil || !q.Mean.Shape().Eq(tensor.Shape{n, m.Latent}) || !q.LogVar.Shape().Eq(tensor.Shape{n, m.Latent}) {
 		return nil, fmt.Errorf("vae: the encoder must return a Normal of shape (%d, %d) for a batch of %d", n, m.Latent, n)
 	}
-	terms, err := obj.bound()(elbo.Input{
-		X: bg.x, Q: q, Eps: bg.eps, Beta: bg.beta,
-		Decode: func(z *G.Node) (dist.LogProber, error) { return m.Decoder.Decode(m.Params, z) },
-	})
+	qs := make([]dist.Normal, len(m.Upper))
+	in := m.input(bg.x, q, bg.eps, bg.upper, qs)
+	in.Beta = bg.beta
+	terms, err := obj.bound()(in)
 	if err != nil {
 		return nil, fmt.Errorf("vae: %v bound: %w", obj, err)
 	}
@@ -88,6 +90,9 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 		bg.grads = make([]G.Value, len(grads))
 	} else {
 		outputs = append(outputs, q.Mean)
+		for _, q := range qs {
+			outputs = append(outputs, q.Mean)
+		}
 	}
 	// Gorgonia differentiates every input of an operation, the data x
 	// included; the machine runs only what its outputs need, which drops
@@ -99,7 +104,12 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 	return bg, nil
 }
 
-// run evaluates the graph on the values in xT, epsT and betaT.
+// fillNoise draws fresh noise for every stochastic layer from noise.
+func (bg *batchGraph) fillNoise(noise *dist.Noise) error {
+	return bg.upper.fill(noise, bg.epsT)
+}
+
+// run evaluates the graph on the values in xT, the noise and betaT.
 func (bg *batchGraph) run() error { return bg.vm.Run() }
 
 // The values of the last run, overwritten by the next.
@@ -109,6 +119,10 @@ func (bg *batchGraph) kl() G.Value    { return bg.vm.Value(2) }
 
 // mean returns the posterior mean, on an evaluation graph.
 func (bg *batchGraph) mean() G.Value { return bg.vm.Value(3) }
+
+// upperMean returns the mean of q(h_l|h_l−1) for layer l = i+2, on an
+// evaluation graph.
+func (bg *batchGraph) upperMean(i int) G.Value { return bg.vm.Value(4 + i) }
 
 // gradients returns the parameters' gradients, on a training graph.
 func (bg *batchGraph) gradients() []G.Value {

@@ -38,6 +38,7 @@ func culprit(m *Model, obj Objective, failed *batchGraph) string {
 	defer bg.close()
 	copyPrefix(bg.xT, failed.xT)
 	copyPrefix(bg.epsT, failed.epsT)
+	bg.upper.copyFrom(failed.upper)
 	if failed.betaT != nil {
 		bg.betaT.Set(0, failed.betaT.Get(0))
 	}

@@ -72,8 +72,8 @@ func NewTrainer(m *Model, cfg Config, train *datasets.Set) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if m == nil || m.Encoder == nil || m.Decoder == nil || m.Params == nil {
-		return nil, fmt.Errorf("vae: the model needs an encoder, a decoder and parameters")
+	if err := m.check(); err != nil {
+		return nil, err
 	}
 	if train == nil || train.Len() == 0 {
 		return nil, fmt.Errorf("vae: no training data")
@@ -172,7 +172,7 @@ func (t *Trainer) TrainEpoch(progress func(done, total int)) (EpochStats, error)
 			}
 			copyPrefix(bg.xT, full.xT)
 		}
-		if err := t.noise.Fill(bg.epsT); err != nil {
+		if err := bg.fillNoise(t.noise); err != nil {
 			return st, err
 		}
 		st.Beta = t.beta()
