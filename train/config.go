@@ -34,11 +34,12 @@ type Config struct {
 	AdamEps   float64    `json:"adam_eps"`   // -adam-eps: Adam's ε, > 0
 	Seed      uint64     `json:"seed"`       // -seed: seeds the initial weights, data order, binarisation and noise
 
-	Latent     int            `json:"latent"`      // -latent: dimension of z
-	Hidden     Sizes          `json:"hidden"`      // -hidden: hidden layer sizes of the encoder (the decoder mirrors them)
-	Activation vae.Activation `json:"activation"`  // -activation: relu or tanh
-	OutputBias BiasInit       `json:"output_bias"` // -output-bias: the decoder's initial output bias, zero or data-mean
-	Dtype      string         `json:"dtype"`       // -dtype: float32 or float64
+	Latent     int            `json:"latent"`          // -latent: dimension of z
+	Hidden     Sizes          `json:"hidden"`          // -hidden: hidden layer sizes of the encoder (the decoder mirrors them)
+	Upper      Stack          `json:"upper,omitempty"` // -upper: the stochastic layers above the first (Stack); "" for the one-layer model
+	Activation vae.Activation `json:"activation"`      // -activation: relu or tanh
+	OutputBias BiasInit       `json:"output_bias"`     // -output-bias: the decoder's initial output bias, zero or data-mean
+	Dtype      string         `json:"dtype"`           // -dtype: float32 or float64
 
 	Objective vae.Objective         `json:"objective"` // -objective: elbo, elbo-entropy or iwae
 	K         int                   `json:"k"`         // -k: samples of z per example (L for the ELBO, K for IWAE)
@@ -129,7 +130,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("train: -hidden %v: layer sizes must be at least 1", c.Hidden)
 		}
 	}
-	return nil
+	return c.Upper.validate()
 }
 
 // RunEpochs returns the number of epochs the run trains: Budget if set,
@@ -193,7 +194,17 @@ func (c Config) arch(trainSet *datasets.Set) vae.Arch {
 		Dtype:      c.Dtype,
 		OutputBias: c.OutputBias.outputBias(trainSet),
 		Seed:       c.Seed,
+		Upper:      c.Upper,
 	}
+}
+
+// Latents returns the number of units of each stochastic layer, h1 first.
+func (c Config) Latents() []int {
+	d := []int{c.Latent}
+	for _, l := range c.Upper {
+		d = append(d, l.Latent)
+	}
+	return d
 }
 
 // trainer returns the training configuration of c.

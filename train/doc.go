@@ -8,7 +8,7 @@
 //	metrics.jsonl        one Metrics object per epoch
 //	model.ckpt           a vae.Checkpoint after every epoch
 //	reconstructions.png  test digits above their reconstructions
-//	samples.png          64 decoded samples from the prior
+//	samples.png          64 decoded samples from the prior (ancestral, from the top layer, for several layers)
 //	loss.png             train and test loss per epoch
 //	latent.png           the test set in latent space (2-D latents only)
 //	manifold.png         the decoder over a grid of z (2-D latents only)
@@ -16,7 +16,9 @@
 //	results.md           the same as a one-row Markdown table
 //
 // A Preset is a named protocol from the literature (Presets, LookupPreset):
-// pytorch-example, burda-vae and burda-iwae. Its Config runs it; fields
+// pytorch-example, burda-vae and burda-iwae, and the two-layer burda2-vae
+// and burda2-iwae (Config.Upper, a Stack, describes the stochastic layers
+// above the first of a hierarchical model). Its Config runs it; fields
 // changed from it are Config.Overrides, recorded with the command that
 // reruns them (Config.Command) and the figure its source published
 // (Preset.PublishedFor). Config.Budget trains a prefix of a long protocol.

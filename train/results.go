@@ -44,7 +44,10 @@ type TestResults struct {
 	Recon       float64   `json:"recon"`            // -E_q[log p(x|z)]
 	KL          float64   `json:"kl"`               // KL(q(z|x) || p(z))
 	ActiveUnits int       `json:"active_units"`     // latents whose posterior mean varies by more than 0.01
-	Variances   []float64 `json:"latent_variances"` // variance over the test set of each latent's posterior mean
+	Variances   []float64 `json:"latent_variances"` // variance over the test set of each latent's posterior mean (layer after layer, h1 first)
+	// ActiveUnitsByLayer are the active units of each stochastic layer,
+	// h1 first, for a hierarchical model (-upper); absent for one layer.
+	ActiveUnitsByLayer []int `json:"active_units_by_layer,omitempty"`
 
 	// log p(x) estimated by importance sampling with EvalK samples per
 	// image (log-mean-exp of the weights, averaged over the images), and
@@ -52,6 +55,20 @@ type TestResults struct {
 	EvalK       int      `json:"eval_k"`
 	LogPx       *float64 `json:"log_px"`
 	LogPxStdErr *float64 `json:"log_px_stderr"`
+}
+
+// activeText says how many units are active, of how many: "3 of 20", or
+// layer by layer for a hierarchical model, "h1 60 of 100, h2 12 of 50".
+func (t TestResults) activeText(c Config) string {
+	latents := c.Latents()
+	if len(t.ActiveUnitsByLayer) != len(latents) || len(latents) == 1 {
+		return fmt.Sprintf("%d of %d", t.ActiveUnits, c.Latent)
+	}
+	parts := make([]string, len(latents))
+	for l, d := range latents {
+		parts[l] = fmt.Sprintf("h%d %d of %d", l+1, t.ActiveUnitsByLayer[l], d)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Timing holds the wall-clock times of a run, in seconds.
@@ -113,8 +130,8 @@ func (r Results) Markdown() string {
 	if p := r.Published; p != nil {
 		published = fmt.Sprintf("%.2f (%s epochs, K = %s)", p.LogPx, thousands(p.Epochs), thousands(p.EvalK))
 	}
-	fmt.Fprintf(&b, "| %s | %.2f | %s | %d of %d | %s | %.1f |\n\n",
-		r.Epochs.Note, r.Test.ELBO, logPx, r.Test.ActiveUnits, r.Config.Latent, published, r.Timing.SecondsPerEpoch)
+	fmt.Fprintf(&b, "| %s | %.2f | %s | %s | %s | %.1f |\n\n",
+		r.Epochs.Note, r.Test.ELBO, logPx, r.Test.activeText(r.Config), published, r.Timing.SecondsPerEpoch)
 	fmt.Fprintf(&b, "Command: `%s`\n\n", r.Command)
 	if len(r.Overrides) > 0 {
 		parts := make([]string, len(r.Overrides))

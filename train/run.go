@@ -30,7 +30,7 @@ const (
 	evalBatch   = 500
 	logPxBatch  = 100
 	logPxChunk  = 20
-	activeLimit = 0.01 // variance of E_q[z_i] above which latent i is active (Burda et al.)
+	activeLimit = 0.01 // variance of E_q[z_i] above which latent i is active (Burda et al.; per layer for a hierarchical model)
 	reconCount  = 8    // test digits in reconstructions.png
 	sampleSide  = 8    // samples.png is sampleSide×sampleSide samples
 	manifoldN   = 20   // manifold.png is manifoldN×manifoldN decoded latents
@@ -334,6 +334,11 @@ func (r *runner) final(st vae.Stats, variances []float64) (Results, error) {
 	if res.Overrides == nil {
 		res.Overrides = []Override{} // [] rather than null: no overrides
 	}
+	if len(r.cfg.Upper) > 0 {
+		if res.Test.ActiveUnitsByLayer, err = vae.ActiveUnitsByLayer(variances, r.cfg.Latents(), activeLimit); err != nil {
+			return res, fmt.Errorf("train: %w", err)
+		}
+	}
 	if r.cfg.Preset != "" {
 		p, err := LookupPreset(r.cfg.Preset)
 		if err != nil {
@@ -358,8 +363,8 @@ func (r *runner) final(st vae.Stats, variances []float64) (Results, error) {
 	if err := writeTable(r.path(TableFile), res); err != nil {
 		return res, err
 	}
-	r.logf("test (%s, %d images): ELBO %.2f (recon %.2f, KL %.2f), %d of %d latents active\n",
-		res.Test.Set, res.Test.N, res.Test.ELBO, res.Test.Recon, res.Test.KL, res.Test.ActiveUnits, r.cfg.Latent)
+	r.logf("test (%s, %d images): ELBO %.2f (recon %.2f, KL %.2f), %s latents active\n",
+		res.Test.Set, res.Test.N, res.Test.ELBO, res.Test.Recon, res.Test.KL, res.Test.activeText(r.cfg))
 	if t := res.Test; t.LogPx != nil {
 		r.logf("log p(x) ≈ %.2f ± %.2f nats (K = %d, %.0f s)\n", *t.LogPx, *t.LogPxStdErr, t.EvalK, logPxSecs)
 	}

@@ -9,10 +9,14 @@
 // results.md to a new folder under runs/, which it prints.
 //
 // -preset NAME runs a protocol from the literature instead (train.Presets:
-// pytorch-example, burda-vae, burda-iwae; -preset list describes them);
+// pytorch-example, burda-vae, burda-iwae, and the two-layer burda2-vae and
+// burda2-iwae; -preset list describes them);
 // flags given beside it override it, and results.json records the
 // overrides, the command, the machine and the published figure to compare
-// with. -budget N trains the first N epochs of a long protocol.
+// with. -budget N trains the first N epochs of a long protocol. -upper
+// describes the stochastic layers above the first of a hierarchical model
+// (train.Stack): -latent 100 -hidden 200,200 -upper 100,100:50 is Burda et
+// al.'s two-layer model.
 //
 // Usage:
 //
@@ -59,8 +63,9 @@ func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 	fs.Float64Var(&cfg.AdamBeta2, "adam-beta2", cfg.AdamBeta2, "Adam's decay of the second moment, in [0, 1)")
 	fs.Float64Var(&cfg.AdamEps, "adam-eps", cfg.AdamEps, "Adam's ε")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the initial weights, data order, binarisation and noise")
-	fs.IntVar(&cfg.Latent, "latent", cfg.Latent, "dimension of the latent z (2 also draws latent.png and manifold.png)")
+	fs.IntVar(&cfg.Latent, "latent", cfg.Latent, "dimension of the latent z, or of h1 with -upper (2 also draws latent.png and manifold.png)")
 	fs.Var(&cfg.Hidden, "hidden", "hidden layer `sizes` of the encoder, comma-separated; the decoder mirrors them")
+	fs.TextVar(&cfg.Upper, "upper", cfg.Upper, "`layers` above the first of a hierarchical model, bottom up: HIDDEN:UNITS per layer, separated by /; Burda's two layers: -latent 100 -hidden 200,200 -upper 100,100:50")
 	fs.TextVar(&cfg.Activation, "activation", cfg.Activation, "`activation`: relu or tanh")
 	fs.TextVar(&cfg.OutputBias, "output-bias", cfg.OutputBias, "initial decoder output `bias`: zero, or data-mean (the logit of the mean training image, clipped to [0.001, 0.999])")
 	fs.StringVar(&cfg.Dtype, "dtype", cfg.Dtype, "float32 or float64")
@@ -85,6 +90,16 @@ metrics.jsonl, model.ckpt, reconstructions.png, samples.png, loss.png (with
 -latent 2 also latent.png and manifold.png), results.json and results.md to
 the output folder. With no flags it trains the model of pytorch/examples'
 vae/main.py.
+
+A hierarchical model has several stochastic layers, x → h1 → … → hL:
+-latent and -hidden describe the first (q(h1|x) and p(x|h1)), and -upper
+the layers above it, bottom up, each as the hidden sizes of its networks, a
+colon and its units, layers separated by /. Burda et al.'s two-layer model
+(q(h1|x) 784-200-200-100, q(h2|h1) 100-100-100-50, p mirroring q) is
+
+  vae-train -latent 100 -hidden 200,200 -upper 100,100:50
+
+(the presets burda2-vae and burda2-iwae train it as the paper does).
 
 -preset NAME starts from a protocol of the literature instead; the flags
 given beside it override its values (the defaults below are those without a

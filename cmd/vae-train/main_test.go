@@ -67,7 +67,7 @@ func TestHelp(t *testing.T) {
 	if code != 0 {
 		t.Errorf("-h: exit %d", code)
 	}
-	for _, want := range []string{"Usage:", "-resume folder", "-eval-k", "-binarize pixels", "(default 128)", "elbo-entropy"} {
+	for _, want := range []string{"Usage:", "-resume folder", "-eval-k", "-binarize pixels", "(default 128)", "elbo-entropy", "vae-train -latent 100 -hidden 200,200 -upper 100,100:50", "-upper layers"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("-h output lacks %q:\n%s", want, stderr)
 		}
@@ -271,12 +271,55 @@ func TestCommandRoundTrip(t *testing.T) {
 	}
 }
 
+// A two-layer run from the flags of a stack: its command, run again, gives
+// the same run, and its results report the active units of each layer.
+func TestTwoLayerCommand(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "first")
+	args := []string{"-preset", "burda2-iwae", "-k", "2", "-hidden", "20", "-latent", "6", "-upper", "10:3", "-limit", "60", "-budget", "1", "-eval-k", "4", "-eval-limit", "20", "-out", dir}
+	if code, _, stderr := runArgs(args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	first := untimed(t, dir)
+	var cmd string
+	if err := json.Unmarshal(first["command"], &cmd); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cmd, "-upper 10:3") {
+		t.Errorf("command %q does not give the stack", cmd)
+	}
+	again := strings.Fields(strings.TrimPrefix(cmd, "go run ./cmd/vae-train "))
+	dir2 := filepath.Join(tmp, "again")
+	if code, _, stderr := runArgs(append(again, "-out", dir2)...); code != 0 {
+		t.Fatalf("%v: exit %d: %s", again, code, stderr)
+	}
+	if second := untimed(t, dir2); !bytes.Equal(first["config"], second["config"]) || !bytes.Equal(first["test"], second["test"]) {
+		t.Errorf("rerunning %q gave another run:\n%s\n%s", cmd, first["config"], second["config"])
+	}
+	var test struct {
+		ByLayer   []int     `json:"active_units_by_layer"`
+		Variances []float64 `json:"latent_variances"`
+		LogPx     *float64  `json:"log_px"`
+	}
+	if err := json.Unmarshal(first["test"], &test); err != nil {
+		t.Fatal(err)
+	}
+	if len(test.ByLayer) != 2 || len(test.Variances) != 9 || test.LogPx == nil {
+		t.Errorf("test results %s: want active units of 2 layers, 9 variances and log p(x)", first["test"])
+	}
+	md, err := os.ReadFile(filepath.Join(dir, train.TableFile))
+	if err != nil || !strings.Contains(string(md), " of 6, h2 ") {
+		t.Errorf("%s: %v\n%s", train.TableFile, err, md)
+	}
+}
+
 func TestPresetFlags(t *testing.T) {
 	code, stdout, _ := runArgs("-preset", "list")
 	if code != 0 {
 		t.Fatalf("-preset list: exit %d", code)
 	}
-	for _, want := range []string{"pytorch-example\n", "burda-vae\n", "burda-iwae\n", "-85.54", "-84.78", "-86.76", "go run ./cmd/vae-train -preset burda-iwae"} {
+	for _, want := range []string{"pytorch-example\n", "burda-vae\n", "burda-iwae\n", "-85.54", "-84.78", "-86.76", "go run ./cmd/vae-train -preset burda-iwae",
+		"burda2-vae\n", "burda2-iwae\n", "-85.33", "-83.89", "-82.90", "two stochastic layers"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("-preset list lacks %q:\n%s", want, stdout)
 		}
@@ -290,6 +333,8 @@ func TestPresetFlags(t *testing.T) {
 		{[]string{"-preset", "burda-iwae", "-budget", "4000"}, "-budget 4000"},
 		{[]string{"-schedule", "cosine"}, "cosine"},
 		{[]string{"-output-bias", "mean"}, "mean"},
+		{[]string{"-upper", "50"}, "HIDDEN:UNITS"},
+		{[]string{"-upper", "100:0"}, "HIDDEN:UNITS"},
 		{[]string{"-export-test", "x.idx", "-k", "3"}, "-k: only -export-test, -data may be given here"},
 	} {
 		code, _, stderr := runArgs(c.args...)
