@@ -2,22 +2,27 @@
 """Run govae's vae-train presets in PyTorch, as a reference.
 
 Trains the architecture of a vae-train preset (pytorch-example, burda-vae,
-burda-iwae) the way govae does, on the same MNIST IDX files, evaluates it
+burda-iwae, and the two-layer burda2-vae and burda2-iwae) the way govae does, on the same MNIST IDX files, evaluates it
 the same way, and writes a JSON report with the seconds of every epoch, the
 test ELBO and the importance-sampled test log p(x). See BENCHMARK.md.
 
 What is the same as govae: the networks (MLP encoder with a mean head and a
-log-variance head, mirrored MLP decoder to Bernoulli logits), Glorot-uniform
+log-variance head, mirrored MLP decoder to Bernoulli logits; for a
+hierarchical model, each layer above the first an MLP q(h_l|h_l-1) with the
+same two heads and its mirror p(h_l-1|h_l), a diagonal Gaussian too), Glorot-uniform
 weights and zero biases, the decoder output bias (zero, or the logit of the
 mean training image clipped to [0.001, 0.999]), the loss (the negative bound
 averaged over the batch: the ELBO with a closed-form KL and L samples, or
-the IWAE bound with K samples), dynamic binarisation (a fresh Bernoulli draw
+the IWAE bound with K samples; with several layers the KL is the top
+layer's in closed form plus log q - log p of the layers below, sampled),
+dynamic binarisation (a fresh Bernoulli draw
 per pixel each time an image enters a batch), a fresh shuffle each epoch
 with a short last batch kept, Adam (torch.optim.Adam is Kingma and Ba's
 Algorithm 1, as govae's optim.Adam), the learning-rate schedule, float32,
 and the evaluation: the test ELBO with one sample of z per image, the
 active units (variance over the test set of each latent's posterior mean
-above 0.01), and log p(x) as the log-mean-exp of K importance weights
+above 0.01; for a layer above the first, the mean of q(h_l|h_l-1) at the
+sample of h_l-1), and log p(x) as the log-mean-exp of K importance weights
 p(x,z)/q(z|x) per image, averaged over the images, with its standard error.
 The binarised test set is govae's own, exported with
 `go run ./cmd/vae-train -export-test FILE` (pass it with --binarized-test).
@@ -62,6 +67,10 @@ PRESETS = {
         output_bias="data-mean", eval_k=5000),
 }
 PRESETS["burda-iwae"] = dict(PRESETS["burda-vae"], objective="iwae", k=5)
+# Two stochastic layers: h1 of 100 units through 200-200, h2 of 50 through
+# 100-100 (vae-train -latent 100 -hidden 200,200 -upper 100,100:50).
+PRESETS["burda2-vae"] = dict(PRESETS["burda-vae"], latent=100, upper=[([100, 100], 50)])
+PRESETS["burda2-iwae"] = dict(PRESETS["burda2-vae"], objective="iwae", k=5)
 
 GOMNIST = "github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63/data"
 EVAL_BATCH = 500      # test images per batch for the ELBO (as govae)
@@ -183,21 +192,35 @@ def main():
             layers += [nn.Linear(a, b), act()]
         return nn.Sequential(*layers)
 
+    class Gaussian(nn.Module):
+        """An MLP to a diagonal Gaussian: a mean head and a log-variance head."""
+
+        def __init__(self, n_in, hidden, n_out):
+            super().__init__()
+            self.body = mlp([n_in] + hidden)
+            last = hidden[-1] if hidden else n_in
+            self.mean = nn.Linear(last, n_out)
+            self.logvar = nn.Linear(last, n_out)
+
+        def forward(self, h):
+            b = self.body(h)
+            return self.mean(b), self.logvar(b)
+
     class VAE(nn.Module):
         def __init__(self):
             super().__init__()
             h, z = cfg["hidden"], cfg["latent"]
-            last = h[-1] if h else dim
-            self.enc = mlp([dim] + h)
-            self.mean = nn.Linear(last, z)
-            self.logvar = nn.Linear(last, z)
+            self.enc = Gaussian(dim, h, z)
             rev = list(reversed(h))
             self.dec = mlp([z] + rev)
             self.out = nn.Linear(rev[-1] if rev else z, dim)
-
-        def encode(self, x):
-            h = self.enc(x)
-            return self.mean(h), self.logvar(h)
+            # The layers above the first: q(h_l|h_l-1) and p(h_l-1|h_l).
+            self.up_q, self.up_p = nn.ModuleList(), nn.ModuleList()
+            below = z
+            for hidden, units in cfg.get("upper", []):
+                self.up_q.append(Gaussian(below, hidden, units))
+                self.up_p.append(Gaussian(units, list(reversed(hidden)), below))
+                below = units
 
         def decode(self, z):
             return self.out(self.dec(z))
@@ -211,51 +234,77 @@ def main():
         p = x_train.mean(0).clamp(0.001, 0.999)
         with torch.no_grad():
             model.out.bias.copy_(torch.log(p / (1 - p)))
+    latents = [cfg["latent"]] + [units for _, units in cfg.get("upper", [])]
 
     log2pi = math.log(2 * math.pi)
 
     def log_bernoulli(logits, x):
         return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
 
-    def decode_flat(z):
-        """The decoder's logits for z of shape (..., latent): the leading axes
-        are flattened so that every nn.Linear multiplies a matrix: a 3-D
-        (samples, batch, latent) input takes PyTorch's batched path and its
-        backward copies, which a plain 2-D script does not pay."""
-        return model.decode(z.reshape(-1, z.shape[-1])).view(*z.shape[:-1], dim)
+    def log_normal(h, mean, logvar):
+        return -0.5 * ((h - mean) ** 2 * torch.exp(-logvar) + logvar + log2pi).sum(-1)
 
-    def log_weights(x, mean, logvar, eps):
-        """log p(x,z) - log q(z|x) for z = mean + σ·eps, eps of shape (S, B, latent)."""
-        z = mean + torch.exp(0.5 * logvar) * eps
-        log_pxz = log_bernoulli(decode_flat(z), x)
-        log_pz = -0.5 * (z * z + log2pi).sum(-1)
-        log_qz = -0.5 * (eps * eps + logvar + log2pi).sum(-1)
-        return log_pxz + log_pz - log_qz
+    def flat(f, h):
+        """Applies the network f to h of shape (..., d) as a matrix: the
+        leading axes are flattened so that every nn.Linear multiplies a
+        matrix (a 3-D input takes PyTorch's batched path and its backward
+        copies, which a plain 2-D script does not pay)."""
+        out = f(h.reshape(-1, h.shape[-1]))
+        if isinstance(out, tuple):
+            return tuple(o.view(*h.shape[:-1], o.shape[-1]) for o in out)
+        return out.view(*h.shape[:-1], out.shape[-1])
+
+    def chain(x, samples, g):
+        """Draws samples of the chain h1 ... hL for each example of x, and
+        returns (S, B) tensors: log p(x|h1), log p(h), log q(h|x), and the
+        KL along the chain (the top layer's KL to N(0, I) in closed form,
+        plus log q - log p of the layers below at the samples); and the
+        means of q of every layer, (S, B, d_l) (h1's (B, d1)). One sample,
+        the common case, stays 2-D throughout (the same draws as a
+        (1, B, d) eps)."""
+        mean, logvar = model.enc(x)
+        shape = mean.shape if samples == 1 else (samples,) + mean.shape
+        eps = torch.randn(shape, generator=g)
+        h = mean + torch.exp(0.5 * logvar) * eps
+        log_lik = log_bernoulli(flat(model.decode, h), x)
+        log_qs = [-0.5 * (eps * eps + logvar + log2pi).sum(-1)]
+        log_ps = []  # log p(h_l|h_l+1), l < L
+        means = [mean]
+        for q, p in zip(model.up_q, model.up_p):
+            mean, logvar = flat(q, h)
+            e = torch.randn(mean.shape, generator=g)
+            h_up = mean + torch.exp(0.5 * logvar) * e
+            log_qs.append(-0.5 * (e * e + logvar + log2pi).sum(-1))
+            pm, plv = flat(p, h_up)
+            log_ps.append(log_normal(h, pm, plv))
+            means.append(mean)
+            h = h_up
+        top_kl = 0.5 * (torch.exp(logvar) + mean * mean - 1 - logvar).sum(-1)
+        log_top = -0.5 * (h * h + log2pi).sum(-1)
+        kl = top_kl + sum(log_qs[:-1]) - sum(log_ps) if log_ps else top_kl
+        log_p = sum(log_ps) + log_top if log_ps else log_top
+        out = [log_lik, log_p, sum(log_qs), kl.expand_as(log_lik)]
+        if samples == 1:
+            out = [t.unsqueeze(0) for t in out]
+        return (*out, means)
+
+    def log_weights(x, samples, g):
+        """log p(x,h) - log q(h|x) for samples draws of the chain, (S, B)."""
+        log_lik, log_p, log_q, _, _ = chain(x, samples, g)
+        return log_lik + log_p - log_q
 
     def elbo_terms(x, samples, g):
-        """Per-example -E_q[log p(x|z)] (over samples) and closed-form KL.
-        One sample, the common case, stays 2-D throughout (the same draws as
-        a (1, batch, latent) eps)."""
-        mean, logvar = model.encode(x)
-        if samples == 1:
-            eps = torch.randn(mean.shape, generator=g)
-            z = mean + torch.exp(0.5 * logvar) * eps
-            recon = -log_bernoulli(model.decode(z), x)
-        else:
-            eps = torch.randn((samples,) + mean.shape, generator=g)
-            z = mean + torch.exp(0.5 * logvar) * eps
-            recon = -log_bernoulli(decode_flat(z), x).mean(0)
-        kl = 0.5 * (torch.exp(logvar) + mean * mean - 1 - logvar).sum(-1)
-        return recon, kl, mean
+        """Per-example -E_q[log p(x|h1)] and the KL along the chain, both
+        averaged over the samples, and the means of q of every layer."""
+        log_lik, _, _, kl, means = chain(x, samples, g)
+        return -log_lik.mean(0), kl.mean(0), means
 
     def loss_of(x):
         k = cfg["k"]
         if cfg["objective"] == "elbo":
             recon, kl, _ = elbo_terms(x, k, gen)
             return (recon + kl).mean()
-        mean, logvar = model.encode(x)
-        eps = torch.randn((k,) + mean.shape, generator=gen)
-        lw = log_weights(x, mean, logvar, eps)
+        lw = log_weights(x, k, gen)
         return -(torch.logsumexp(lw, 0) - math.log(k)).mean()
 
     # Evaluation draws from generators of its own with fixed seeds, as
@@ -264,18 +313,23 @@ def main():
     def evaluate():
         g = torch.Generator().manual_seed(EVAL_SEED)
         recon_sum = kl_sum = 0.0
-        means = []
+        means = [[] for _ in latents]
         for i in range(0, len(x_test), EVAL_BATCH):
             x = x_test[i: i + EVAL_BATCH]
-            recon, kl, mean = elbo_terms(x, 1, g)
+            recon, kl, ms = elbo_terms(x, 1, g)
             recon_sum += recon.sum().item()
             kl_sum += kl.sum().item()
-            means.append(mean)
+            for l, m in enumerate(ms):
+                means[l].append(m.reshape(-1, m.shape[-1]))
         n = len(x_test)
-        var = torch.cat(means).double().var(0, unbiased=False)
-        return dict(set=test_set, n=n, elbo=-(recon_sum + kl_sum) / n, loss=(recon_sum + kl_sum) / n,
-                    recon=recon_sum / n, kl=kl_sum / n, active_units=int((var > ACTIVE_LIMIT).sum()),
-                    latent_variances=var.tolist())
+        var = [torch.cat(m).double().var(0, unbiased=False) for m in means]
+        by_layer = [int((v > ACTIVE_LIMIT).sum()) for v in var]
+        out = dict(set=test_set, n=n, elbo=-(recon_sum + kl_sum) / n, loss=(recon_sum + kl_sum) / n,
+                   recon=recon_sum / n, kl=kl_sum / n, active_units=sum(by_layer),
+                   latent_variances=torch.cat(var).tolist())
+        if len(latents) > 1:
+            out["active_units_by_layer"] = by_layer
+        return out
 
     @torch.no_grad()
     def log_likelihood(k):
@@ -283,15 +337,14 @@ def main():
         est = []
         for i in range(0, len(x_test), LOGPX_BATCH):
             x = x_test[i: i + LOGPX_BATCH]
-            mean, logvar = model.encode(x)
             lws = []
             for done in range(0, k, LOGPX_CHUNK):
                 s = min(LOGPX_CHUNK, k - done)
-                eps = torch.randn((s,) + mean.shape, generator=g)
-                lws.append(log_weights(x, mean, logvar, eps).double())
+                lws.append(log_weights(x, s, g).double())
             est.append(torch.logsumexp(torch.cat(lws), 0) - math.log(k))
         est = torch.cat(est)
         return est.mean().item(), (est.std(unbiased=True) / math.sqrt(len(est))).item() if len(est) > 1 else 0.0
+
 
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["eps"])
     history = []
