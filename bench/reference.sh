@@ -11,7 +11,9 @@
 # for pytorch-example, 5,000 for the Burda presets). PyTorch runs with
 # Debian's python3-torch on OpenBLAS (apt-get install -y python3-torch
 # libopenblas0-pthread), 2 torch threads, 1 OpenBLAS thread and passive
-# OpenMP waiting, its fastest setup on a 2-core machine.
+# OpenMP waiting, its fastest setup on a 2-core machine. PRESETS (default
+# all of them: pytorch-example burda-vae burda-iwae-k5 burda2-vae
+# burda2-iwae-k5) chooses which comparisons run.
 set -eu
 
 out=${1:?usage: bench/reference.sh OUTDIR}
@@ -45,11 +47,24 @@ pytorch() {
 	tail -n 2 "$out/torch-$name.log"
 }
 
-govae pytorch-example -preset pytorch-example -eval-limit "$limit"
-pytorch pytorch-example --preset pytorch-example --eval-limit "$limit"
-
-govae burda-vae -preset burda-vae -budget "$budget" -eval-limit "$limit"
-pytorch burda-vae --preset burda-vae --budget "$budget" --eval-limit "$limit" --binarized-test "$out/test-binarized.idx"
-
-govae burda-iwae-k5 -preset burda-iwae -k 5 -budget "$budget" -eval-limit "$limit"
-pytorch burda-iwae-k5 --preset burda-iwae --k 5 --budget "$budget" --eval-limit "$limit" --binarized-test "$out/test-binarized.idx"
+for run in ${PRESETS:-pytorch-example burda-vae burda-iwae-k5 burda2-vae burda2-iwae-k5}; do
+	case $run in
+	pytorch-example)
+		govae pytorch-example -preset pytorch-example -eval-limit "$limit"
+		pytorch pytorch-example --preset pytorch-example --eval-limit "$limit"
+		;;
+	burda-vae | burda2-vae)
+		govae "$run" -preset "$run" -budget "$budget" -eval-limit "$limit"
+		pytorch "$run" --preset "$run" --budget "$budget" --eval-limit "$limit" --binarized-test "$out/test-binarized.idx"
+		;;
+	burda-iwae-k5 | burda2-iwae-k5)
+		preset=${run%-k5}
+		govae "$run" -preset "$preset" -k 5 -budget "$budget" -eval-limit "$limit"
+		pytorch "$run" --preset "$preset" --k 5 --budget "$budget" --eval-limit "$limit" --binarized-test "$out/test-binarized.idx"
+		;;
+	*)
+		echo "bench/reference.sh: unknown comparison $run in PRESETS" >&2
+		exit 2
+		;;
+	esac
+done

@@ -38,7 +38,7 @@ measure() {
 	/usr/bin/time -f '%M' -o "$out/$name.rss" "$@" >"$out/$name.log" 2>"$out/$name.err"
 }
 
-for preset in pytorch-example burda-vae burda-iwae; do
+for preset in pytorch-example burda-vae burda-iwae burda2-vae burda2-iwae; do
 	for blas in go openblas; do
 		measure "go-$blas-$preset" "$out/vae-train" -blas "$blas" -out "$out/go-$blas-$preset" \
 			-preset "$preset" -budget "$epochs" -eval-limit 500 -eval-k 0

@@ -27,7 +27,7 @@ print()
 print("| preset | govae, -blas go | govae, -blas openblas | PyTorch, 1 OpenBLAS thread | PyTorch, 2 OpenBLAS threads "
       "| go / faster PyTorch | openblas / faster PyTorch |")
 print("|---|---|---|---|---|---|---|")
-for preset in ["pytorch-example", "burda-vae", "burda-iwae"]:
+for preset in ["pytorch-example", "burda-vae", "burda-iwae", "burda2-vae", "burda2-iwae"]:
     go = statistics.median(go_timing(f"go-go-{preset}")["epoch_seconds"])
     ob = statistics.median(go_timing(f"go-openblas-{preset}")["epoch_seconds"])
     pt1 = statistics.median(torch_timing(f"torch1-{preset}")["epoch_seconds"])
