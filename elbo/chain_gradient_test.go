@@ -1,6 +1,7 @@
 package elbo_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -236,6 +237,59 @@ func TestChainInputErrors(t *testing.T) {
 			t.Errorf("%s: no error", c.name)
 		} else {
 			t.Logf("%s: %v", c.name, err)
+		}
+	}
+}
+
+// TestChainBetaWeightsTheRegulariser feeds β = 0.25 to the two-layer
+// bounds: Bound = Recon − β·KL for (2.24), (2.23) and (2.19), and the
+// importance-weighted bound is log-mean-exp of log p(x|h1) + β·(log p(h) −
+// log q(h|x)), checked against the twin.
+func TestChainBetaWeightsTheRegulariser(t *testing.T) {
+	const beta = 0.25
+	ins := chainGradientInputs(rand.New(rand.NewPCG(55, 56)))
+	for _, f := range chainForms {
+		g := G.NewGraph()
+		nodes := make([]*G.Node, len(ins))
+		for i, m := range ins {
+			nodes[i] = G.NewMatrix(g, tensor.Float64, G.WithShape(m.Rows, m.Cols), G.WithName(fmt.Sprintf("in%d", i)), G.WithValue(graphtest.Dense(tensor.Float64, []int{m.Rows, m.Cols}, m.Data)))
+		}
+		in := chainInput(nodes)
+		in.Beta = G.NewScalar(g, tensor.Float64, G.WithName("beta"), G.WithValue(beta))
+		terms, err := f.builder(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bound, recon, kl G.Value
+		G.Read(terms.Bound, &bound)
+		G.Read(terms.Recon, &recon)
+		G.Read(terms.KL, &kl)
+		vm := G.NewTapeMachine(g)
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		vm.Close()
+		bs, rs, ks := graphtest.Floats(bound.Data()), graphtest.Floats(recon.Data()), graphtest.Floats(kl.Data())
+		var flat []float64
+		for _, m := range ins {
+			flat = append(flat, m.Data...)
+		}
+		for b := range bs {
+			want := rs[b] - beta*ks[b]
+			if f.name == "ImportanceWeighted" {
+				unit := make([]float64, cB)
+				unit[b] = 1
+				want = chainTwin(func(s []chainSample, _ float64) float64 {
+					w := make([]float64, len(s))
+					for i, c := range s {
+						w[i] = c.logLik + beta*(c.logP-c.logQ)
+					}
+					return floats.LogSumExp(w) - math.Log(float64(len(w)))
+				}, unit)(flat)
+			}
+			if !scalar.EqualWithinAbs(bs[b], want, 1e-10) {
+				t.Errorf("%s example %d: bound %.12g, want %.12g", f.name, b, bs[b], want)
+			}
 		}
 	}
 }
