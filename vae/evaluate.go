@@ -462,6 +462,21 @@ func (e *Evaluator) Sample(n int, seed uint64) ([]float64, error) {
 	return e.decodeMeans(z.Data().([]float64), n, top, noise)
 }
 
+// DecodeLayer decodes n latents of stochastic layer layer (1 for h1),
+// given row after row, down the chain to the means of p(x|h1): through the
+// means of p(h_l−1|h_l) of the layers between, or, with noise, through
+// draws from them (what is left to the layers below once h_layer is fixed).
+func (e *Evaluator) DecodeLayer(z []float64, n, layer int, noise *dist.Noise) ([]float64, error) {
+	latents := e.model.Latents()
+	if layer < 1 || layer > len(latents) {
+		return nil, fmt.Errorf("vae: layer %d of a model of %d stochastic layers", layer, len(latents))
+	}
+	if n < 1 || len(z) != n*latents[layer-1] {
+		return nil, fmt.Errorf("vae: %d latent values for %d latents of %d dimensions", len(z), n, latents[layer-1])
+	}
+	return e.decodeMeans(z, n, layer, noise)
+}
+
 // Decode returns the mean of p(x|z) for n latents given row after row (z
 // is h1 for a hierarchical model).
 func (e *Evaluator) Decode(z []float64, n int) ([]float64, error) {

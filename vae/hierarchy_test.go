@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/dist"
 	"github.com/govae/govae/vae"
 )
 
@@ -119,6 +120,26 @@ func checkImages(t *testing.T, ev *vae.Evaluator, set *datasets.Set) {
 	}
 	if _, err := ev.EncodeLayer(set, 0, 7, 3); err == nil {
 		t.Error("layer 3 of a two-layer model: no error")
+	}
+	// Decoding the top means through the means below is the reconstruction.
+	down, err := ev.DecodeLayer(top, 7, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(down, recon) {
+		t.Error("DecodeLayer of the top-layer means differs from Reconstruct")
+	}
+	// With noise, h1 is drawn given h2: other images, still in [0, 1].
+	drawn, err := ev.DecodeLayer(top, 7, 2, dist.NewNoise(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inRange("drawn given h2", drawn, 7)
+	if slices.Equal(drawn, recon) {
+		t.Error("drawing h1 given h2 gave the means")
+	}
+	if _, err := ev.DecodeLayer(top, 7, 1, nil); err == nil {
+		t.Error("4-unit latents decoded as h1 of 12 units: no error")
 	}
 }
 
