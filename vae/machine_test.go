@@ -33,6 +33,19 @@ var machineModels = []struct {
 	{"residual-encoder", "float32", smallConfig(vae.ELBO, 1), func(m *vae.Model) { m.Encoder = residualEncoder(m.Latent) }},
 	{"custom-decoder", "float32", smallConfig(vae.IWAE, 2), scaledDecoder},
 	{"conv-encoder", "float32", smallConfig(vae.ELBO, 1), func(m *vae.Model) { m.Encoder = convEncoder(m.Latent) }},
+	{"two-layer-iwae", "float32", smallConfig(vae.IWAE, 3), twoLayers("float32")},
+	{"two-layer-entropy-float64", "float64", smallConfig(vae.ELBOEntropy, 2), twoLayers("float64")},
+}
+
+// twoLayers replaces the model by the hierarchical one of twoLayerArch.
+func twoLayers(dtype string) func(*vae.Model) {
+	return func(m *vae.Model) {
+		two, err := vae.NewMLP(twoLayerArch(dtype))
+		if err != nil {
+			panic(err)
+		}
+		*m = *two
+	}
 }
 
 func reluMLP(m *vae.Model) {
