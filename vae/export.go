@@ -85,8 +85,8 @@ type ImportError struct {
 
 func (e *ImportError) Error() string { return "vae: import: " + e.Reason }
 
-// Import reads a model written by [Export] (or by bench/pytorch_vae.py
-// --export) from r: the model NewMLP makes from the file's architecture,
+// Import reads a model written by [Export] (or by another program writing
+// the same format) from r: the model NewMLP makes from the file's architecture,
 // with the file's weights (F32 or F64, converted to the architecture's
 // dtype), the architecture, and the standardisation if the file has one.
 // Model files may come from strangers: anything that is not such a file
@@ -106,7 +106,7 @@ func Import(r io.Reader) (*Model, Arch, *datasets.Standardization, error) {
 		return fail("not a safetensors file: %v", err)
 	}
 	if f := meta[exportFormatKey]; f != exportFormat {
-		return fail("format %q, want %q: give a file written by govae's Export or bench/pytorch_vae.py --export", f, exportFormat)
+		return fail("format %q, want %q: give a file written by govae's Export", f, exportFormat)
 	}
 	var a Arch
 	dec := json.NewDecoder(bytes.NewReader([]byte(meta[exportArchKey])))

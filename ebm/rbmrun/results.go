@@ -11,13 +11,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 
 	"github.com/govae/govae/ebm"
 	"github.com/govae/govae/internal/atomicfile"
+	"github.com/govae/govae/internal/runenv"
 )
 
 // Results are the final figures of a run with what it takes to reproduce
@@ -236,61 +235,8 @@ func modified(m string) string {
 	return ""
 }
 
-// Environment is what a run ran on: the govae build and the machine.
-//
-// It is the same record as train.Environment (vae-train's results), kept
-// here because rbmrun does not depend on the VAE packages; the two should
-// move to one shared internal package.
-type Environment struct {
-	Module      string `json:"module"`
-	Version     string `json:"version"`
-	VCSRevision string `json:"vcs_revision,omitempty"`
-	VCSTime     string `json:"vcs_time,omitempty"`
-	VCSModified string `json:"vcs_modified,omitempty"`
-	VCSNote     string `json:"vcs_note,omitempty"`
-	GoVersion   string `json:"go_version"`
-	OS          string `json:"os"`
-	Arch        string `json:"arch"`
-	CPU         string `json:"cpu"`
-	Cores       int    `json:"cores"`
-	GOMAXPROCS  int    `json:"gomaxprocs"`
-}
+// Environment is what a run ran on: the govae build and the machine, the
+// record vae-train's results carry too.
+type Environment = runenv.Environment
 
-// environment describes the running binary and machine.
-func environment() Environment {
-	e := Environment{GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, CPU: cpuModel(), Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		e.Module, e.Version = bi.Main.Path, bi.Main.Version
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				e.VCSRevision = s.Value
-			case "vcs.time":
-				e.VCSTime = s.Value
-			case "vcs.modified":
-				e.VCSModified = s.Value
-			}
-		}
-	}
-	if e.VCSRevision == "" {
-		e.VCSNote = "the build carries no VCS revision; rerun with GOFLAGS=-buildvcs=true to record it"
-	}
-	return e
-}
-
-// cpuModel returns the first "model name" of /proc/cpuinfo, or "".
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, value, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(key) == "model name" {
-			return strings.TrimSpace(value)
-		}
-	}
-	return ""
-}
+func environment() Environment { return runenv.Current() }
