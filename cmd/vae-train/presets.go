@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
-	"unicode/utf8"
 
+	"github.com/govae/govae/internal/presetdoc"
 	"github.com/govae/govae/train"
 )
 
@@ -16,18 +15,7 @@ func listPresets(w io.Writer) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s\n", p.Name)
-		fmt.Fprintf(w, "  run:    go run ./cmd/vae-train -preset %s\n", p.Name)
-		for _, line := range wrap("source: "+p.Source, 76) {
-			fmt.Fprintf(w, "  %s\n", line)
-		}
-		for _, para := range strings.Split(p.Doc, "\n\n") {
-			fmt.Fprintln(w)
-			for _, line := range wrap(para, 76) {
-				fmt.Fprintf(w, "  %s\n", line)
-			}
-		}
-		fmt.Fprintln(w)
+		presetdoc.Head(w, "./cmd/vae-train", p.Name, p.Source, p.Doc)
 		if len(p.Published) == 0 {
 			fmt.Fprintln(w, "  published log p(x): none")
 		}
@@ -35,28 +23,4 @@ func listPresets(w io.Writer) {
 			fmt.Fprintf(w, "  published log p(x): %.2f nats, -objective %v -k %d (%s, %d epochs)\n", f.LogPx, f.Objective, f.K, f.Where, f.Epochs)
 		}
 	}
-}
-
-// wrap breaks text into lines of at most width characters, between words.
-func wrap(text string, width int) []string {
-	var lines []string
-	var line strings.Builder
-	n := 0 // characters in line
-	for _, word := range strings.Fields(text) {
-		if n > 0 && n+1+utf8.RuneCountInString(word) > width {
-			lines = append(lines, line.String())
-			line.Reset()
-			n = 0
-		}
-		if n > 0 {
-			line.WriteByte(' ')
-			n++
-		}
-		line.WriteString(word)
-		n += utf8.RuneCountInString(word)
-	}
-	if line.Len() > 0 {
-		lines = append(lines, line.String())
-	}
-	return lines
 }
