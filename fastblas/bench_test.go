@@ -102,6 +102,16 @@ func BenchmarkKernel(b *testing.B) {
 		}
 		b.ReportMetric(2*6*16*kc*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
+	b.Run("f32_6x32", func(b *testing.B) {
+		if !haveWide {
+			b.Skip("no AVX-512")
+		}
+		a, bp, c := make([]float32, 6*kc), make([]float32, 32*kc), make([]float32, 6*32)
+		for b.Loop() {
+			sgemmKernel6x32(kc, &a[0], &bp[0], 16, 16*kc, &c[0], 32, 1, false)
+		}
+		b.ReportMetric(2*6*32*kc*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 	b.Run("f64_6x8", func(b *testing.B) {
 		a, bp, c := make([]float64, 6*kc), make([]float64, 8*kc), make([]float64, 6*8)
 		for b.Loop() {

@@ -108,3 +108,43 @@ func TestDirectBSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestWideKernelSameBits checks that the AVX-512 6×32 kernel gives the
+// bits of the AVX2 6×16 kernel, on every case of the accuracy tests and on
+// the shapes of a training step (B read in place and packed, whole and
+// edge tiles, beta 0, 1 and other, several blocks of k), so that results
+// do not depend on which of the two the processor runs.
+func TestWideKernelSameBits(t *testing.T) {
+	if !haveWide {
+		t.Skip("no AVX-512: the wide kernel cannot run here")
+	}
+	saved := sKernel.wide
+	defer func() { sKernel.wide = saved }()
+	rnd := rand.New(rand.NewPCG(17, 18))
+	cases := append(gemmCases(), randomCases(200)...)
+	for _, l := range vaeStepLayers(784, []int{200, 200}, 50, 20, 5) {
+		cases = append(cases,
+			gemmCase{blas.NoTrans, blas.NoTrans, l.rows, l.out, l.in, 0, 1, 0},
+			gemmCase{blas.Trans, blas.NoTrans, l.in, l.out, l.rows, 0, 1, 0},
+			gemmCase{blas.NoTrans, blas.Trans, l.rows, l.in, l.out, 0, 1, 1})
+	}
+	wide := 0
+	for _, tc := range cases {
+		o := newOperands[float32](tc, rnd)
+		var got [2][]float32
+		for i, k := range []func(int, *float32, *float32, int, int, *float32, int, float32, bool){nil, saved} {
+			sKernel.wide = k
+			got[i] = slices.Clone(o.c)
+			Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, float32(tc.alpha), o.a, o.lda, o.b, o.ldb, float32(tc.beta), got[i], o.ldc)
+		}
+		if i := sameBits(got[0], got[1]); i >= 0 {
+			t.Errorf("%v: the wide and the single kernel differ at element %d", tc, i)
+		}
+		if tc.n >= 2*sKernel.nr && tc.m >= sKernel.mr {
+			wide++
+		}
+	}
+	if wide < len(cases)/4 {
+		t.Fatalf("only %d of %d cases are wide enough for the wide kernel: the test checks little", wide, len(cases))
+	}
+}

@@ -27,7 +27,12 @@
 // micro-kernel and the packing in assembly. On the VAE's float32 products
 // it does 91-98 GFLOP per second of CPU time, near the processor's AVX2
 // peak, against 11-14 for gonum and 34-67 for OpenBLAS 0.3.21 (whose
-// threads spin while they wait); see BenchmarkSgemm.
+// threads spin while they wait); see BenchmarkSgemm. Where the processor
+// has AVX-512, whole pairs of float32 tiles go through a 6×32 kernel with
+// twice the kernel's rate (BenchmarkKernel, one core: 95-104 GFLOP/s for
+// 6×16, 193-212 for 6×32, on a loaded machine) and the same bits as the
+// 6×16 kernel (TestWideKernelSameBits), so results do not depend on which
+// of the two ran.
 //
 // Build with -tags purego for no assembly at all: Implementation's Sgemm
 // and Dgemm are then gonum's.

@@ -9,6 +9,16 @@ import "golang.org/x/sys/cpu"
 // for the YMM registers).
 var haveKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// haveWide reports whether the AVX-512 kernel sgemmKernel6x32 can run
+// (cpu.X86.HasAVX512F includes the operating system's support for the ZMM
+// registers).
+var haveWide = haveKernels && cpu.X86.HasAVX512F
+
+// sgemmKernel6x32 is implemented in kernel512_amd64.s.
+//
+//go:noescape
+func sgemmKernel6x32(kc int, a, b *float32, ldb, bnext int, c *float32, ldc int, alpha float32, store bool)
+
 // sgemmKernel6x16 is implemented in kernel_amd64.s.
 //
 //go:noescape

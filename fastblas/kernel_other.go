@@ -6,6 +6,13 @@ package fastblas
 // Dgemm then use gonum's implementation.
 const haveKernels = false
 
+// haveWide is false where there is no AVX-512 kernel.
+const haveWide = false
+
+func sgemmKernel6x32(kc int, a, b *float32, ldb, bnext int, c *float32, ldc int, alpha float32, store bool) {
+	panic("fastblas: no assembly kernel on this platform")
+}
+
 func sgemmKernel6x16(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha float32, store bool) {
 	panic("fastblas: no assembly kernel on this platform")
 }
