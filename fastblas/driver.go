@@ -146,7 +146,7 @@ type blockJob[T float] struct {
 	nPanels  int
 	directB  bool     // whole panels of B are read in place (see directMaxPanels)
 	ap, bp   []T      // packed op(A) and op(B)
-	tiles    []T      // one mr×nr edge tile per goroutine
+	tiles    []T      // one mr×2nr edge tile per goroutine
 	units    []region // of C, see units
 	nextPack atomic.Int64
 	nextUnit atomic.Int64
@@ -167,7 +167,7 @@ func (job *blockJob[T]) run(r region, workers int) {
 	job.bp = grow(job.bp, job.nPanels*nr*g.k)
 	job.units = kern.units(job.units[:0], r)
 	workers = min(workers, max(job.mPanels+job.nPanels, len(job.units)))
-	job.tiles = grow(job.tiles, workers*mr*nr)
+	job.tiles = grow(job.tiles, workers*mr*2*nr) // room for a wide tile
 	job.nextPack.Store(0)
 	job.nextUnit.Store(0)
 
@@ -203,7 +203,7 @@ func (job *blockJob[T]) work(w int) {
 		job.packed.Done()
 	}
 	job.packed.Wait()
-	size := job.kern.mr * job.kern.nr
+	size := job.kern.mr * 2 * job.kern.nr
 	tile := job.tiles[w*size:][:size]
 	for {
 		t := int(job.nextUnit.Add(1)) - 1
@@ -261,8 +261,9 @@ func (job *blockJob[T]) compute(u region, tile []T) {
 			bp, ldb := job.panelB(p0, kc, j, w)
 			if job.kern.wide != nil && u.j1-j >= 2*nr {
 				// Whole panels are all read in place or all packed, so
-				// the second one starts a fixed step after the first.
-				bp2, _ := job.panelB(p0, kc, j+nr, nr)
+				// the second one starts a fixed step after the first
+				// (panelB bounds-checks it: the kernel reads it unchecked).
+				job.panelB(p0, kc, j+nr, nr)
 				bnext := nr * kc
 				if job.directB {
 					bnext = nr
@@ -271,9 +272,16 @@ func (job *blockJob[T]) compute(u region, tile []T) {
 					h := min(mr, u.i1-i)
 					ap := ablk[(i-job.r.i0)*kc:][:mr*kc]
 					ci := i*g.ldc + j
-					if h < mr {
-						job.tile(kc, ap, bp, ldb, ci, h, nr, tile, store)
-						job.tile(kc, ap, bp2, ldb, ci+nr, h, nr, tile, store)
+					if h < mr { // through tile, as in job.tile
+						if !store {
+							for r := range h {
+								copy(tile[r*2*nr:][:2*nr], g.c[ci+r*g.ldc:][:2*nr])
+							}
+						}
+						job.kern.wide(kc, &ap[0], bp, ldb, bnext, &tile[0], 2*nr, g.alpha, store)
+						for r := range h {
+							copy(g.c[ci+r*g.ldc:][:2*nr], tile[r*2*nr:][:2*nr])
+						}
 						continue
 					}
 					_ = g.c[ci+(mr-1)*g.ldc+2*nr-1]
