@@ -58,7 +58,7 @@ func TestBernoulliLogProbRepeated(t *testing.T) {
 			for k, name := range []string{"x", "logits"} {
 				for i := range wantGrads[k] {
 					if !scalar.EqualWithinAbsOrRel(gotGrads[k][i], wantGrads[k][i], tol, tol) {
-						t.Fatalf("%d copies, %v: gradient for %s[%d] = %.10g, want %.10g", copies, dt, name, i, gotGrads[k][i], wantGrads[k][i])
+						t.Fatalf("%d copies of %d columns, %v: gradient for %s[%d] = %.10g, want %.10g", copies, d, dt, name, i, gotGrads[k][i], wantGrads[k][i])
 					}
 				}
 			}
@@ -82,13 +82,14 @@ func TestBernoulliLogProbRepeatedRejectsBadShapes(t *testing.T) {
 // TestNormalSampleRepeated checks SampleRepeated and LogProbOfSamples
 // against Tile then Sample and LogProb: values and gradients for the mean,
 // the log-variance and the noise, float64 and float32, for 1, 3 and 40
-// copies (40 copies of 30 rows are split over goroutines), with
-// log-variances from −6 to 6. The output is Σ_j c_rj·z_rj + log q(z_r), so
-// that every element reaches the gradients with its own weight.
+// copies (40 copies of 30 rows are split over goroutines), 37 and 150
+// columns (σ is computed 64 columns at a time), with log-variances from −6
+// to 6. The output is Σ_j c_rj·z_rj + log q(z_r), so that every element
+// reaches the gradients with its own weight.
 func TestNormalSampleRepeated(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	for _, copies := range []int{1, 3, 40} {
-		n, d := 30, 37
+	for _, shape := range [][2]int{{1, 37}, {3, 37}, {40, 37}, {1, 150}, {40, 150}} {
+		copies, n, d := shape[0], 30, shape[1]
 		mu := graphtest.RandMatrix(rng, n, d, -2, 2)
 		lv := graphtest.RandMatrix(rng, n, d, -6, 6)
 		eps := graphtest.RandMatrix(rng, copies*n, d, -3, 3)
@@ -126,7 +127,7 @@ func TestNormalSampleRepeated(t *testing.T) {
 					return b.Add(b.Sum(b.Mul(z, in[3]), 1), logQ), b.Err
 				})
 				if err != nil {
-					t.Fatalf("%d copies, %v, fused %v: %v", copies, dt, fused, err)
+					t.Fatalf("%d copies of %d columns, %v, fused %v: %v", copies, d, dt, fused, err)
 				}
 				return out, grads
 			}
@@ -134,13 +135,13 @@ func TestNormalSampleRepeated(t *testing.T) {
 			want, wantGrads := run(false)
 			for i := range want {
 				if !scalar.EqualWithinAbsOrRel(got[i], want[i], tol, tol) {
-					t.Fatalf("%d copies, %v: row %d = %.10g, want %.10g", copies, dt, i, got[i], want[i])
+					t.Fatalf("%d copies of %d columns, %v: row %d = %.10g, want %.10g", copies, d, dt, i, got[i], want[i])
 				}
 			}
 			for k, name := range []string{"mean", "log-variance", "eps"} {
 				for i := range wantGrads[k] {
 					if !scalar.EqualWithinAbsOrRel(gotGrads[k][i], wantGrads[k][i], tol, tol) {
-						t.Fatalf("%d copies, %v: gradient for %s[%d] = %.10g, want %.10g", copies, dt, name, i, gotGrads[k][i], wantGrads[k][i])
+						t.Fatalf("%d copies of %d columns, %v: gradient for %s[%d] = %.10g, want %.10g", copies, d, dt, name, i, gotGrads[k][i], wantGrads[k][i])
 					}
 				}
 			}

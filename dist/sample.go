@@ -196,8 +196,7 @@ func sampleViews[T float32 | float64](a []T, b, c G.Value) (bd, cd []T, err erro
 	return bd, cd, nil
 }
 
-// normalSample sets z = μ[r mod n] + σ[r mod n] ⊙ ε[r], with σ computed
-// once per example.
+// normalSample sets z = μ[r mod n] + σ[r mod n] ⊙ ε[r] (sigmaRows).
 func normalSample[T float32 | float64](mu []T, lvV, epsV G.Value, out *tensor.Dense, exp func(T) T) error {
 	lv, eps, err := sampleViews(mu, lvV, epsV)
 	if err != nil {
@@ -205,24 +204,55 @@ func normalSample[T float32 | float64](mu []T, lvV, epsV G.Value, out *tensor.De
 	}
 	z, _ := out.Data().([]T)
 	d := lvV.Shape()[1]
-	if len(lv) != len(mu) || len(eps)%len(mu) != 0 || epsV.Shape()[1] != d {
+	if len(lv) != len(mu) || len(eps)%len(mu) != 0 || epsV.Shape()[1] != d || len(z) != len(eps) {
 		return fmt.Errorf("mean of %d elements, log-variance %v, eps %v: want parameters of one shape and eps a whole number of copies of their rows", len(mu), lvV.Shape(), epsV.Shape())
 	}
-	sigma := make([]T, len(lv))
-	for i, v := range lv {
-		sigma[i] = exp(v / 2)
-	}
-	n := len(mu) / d
-	vmath.Rows(len(eps)/d, d, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			p := (r % n) * d
-			zr, er, mr, sr := z[r*d:(r+1)*d], eps[r*d:(r+1)*d], mu[p:p+d], sigma[p:p+d]
-			for j := range zr {
-				zr[j] = mr[j] + sr[j]*er[j]
+	vmath.Rows(len(eps)/d, d, func(lo, hi int) { sigmaRows(z, mu, lv, eps, d, lo, hi, exp) })
+	return nil
+}
+
+// sigmaCols is the number of columns of σ = exp(½ log σ²) that sigmaRows
+// holds at a time, in an array on its stack: σ is computed once for all
+// the copies of a row of parameters, and nothing is allocated (a slice of
+// σ per call was 56 kB of a two-layer IWAE step's allocation).
+const sigmaCols = 64
+
+// sigmaRows sets the rows r in [lo, hi) of the (rows, d) matrix dst to
+// add[r mod n] + σ[r mod n] ⊙ x[r], or to x[r] ⊙ σ[r mod n] when add is nil,
+// where σ = exp(½ lv) for the (n, d) log-variances lv. It goes through lv
+// row by row and writes every row of dst that reads it, so that each
+// element of σ is computed once per call; each element of dst is the same
+// expression of the same values as in any other order. dst may be x, not
+// lv or add.
+func sigmaRows[T float32 | float64](dst, add, lv, x []T, d, lo, hi int, exp func(T) T) {
+	var s [sigmaCols]T
+	n := len(lv) / d
+	for p := range n {
+		first := lo + (p-lo%n+n)%n // the first row at or after lo that reads row p
+		if first >= hi {
+			continue
+		}
+		for j0 := 0; j0 < d; j0 += sigmaCols {
+			j1 := min(j0+sigmaCols, d)
+			sp := s[:j1-j0]
+			for j, v := range lv[p*d+j0 : p*d+j1] {
+				sp[j] = exp(v / 2)
+			}
+			for r := first; r < hi; r += n {
+				dr, xr := dst[r*d+j0:r*d+j1], x[r*d+j0:r*d+j1]
+				if add == nil {
+					for j := range dr {
+						dr[j] = xr[j] * sp[j]
+					}
+					continue
+				}
+				ar := add[p*d+j0 : p*d+j1]
+				for j := range dr {
+					dr[j] = ar[j] + sp[j]*xr[j]
+				}
 			}
 		}
-	})
-	return nil
+	}
 }
 
 // normalSampleGrad computes the gradient for log σ² (½σ ⊙ Σ_copies g ⊙ ε,
@@ -233,25 +263,20 @@ func normalSampleGrad[T float32 | float64](lv []T, epsV, gV G.Value, out *tensor
 		return err
 	}
 	o, _ := out.Data().([]T)
-	if len(g) != len(eps) || len(eps)%len(lv) != 0 {
-		return fmt.Errorf("log-variance of %d elements, eps of %d, gradient of %d", len(lv), len(eps), len(g))
-	}
-	sigma := make([]T, len(lv))
-	for i, v := range lv {
-		sigma[i] = exp(v / 2)
+	d := epsV.Shape()[1]
+	if len(g) != len(eps) || len(eps)%len(lv) != 0 || len(lv)%d != 0 {
+		return fmt.Errorf("log-variance of %d elements, eps %v, gradient of %d elements", len(lv), epsV.Shape(), len(g))
 	}
 	if wrtEps {
-		for i := range o {
-			o[i] = g[i] * sigma[i%len(lv)]
-		}
+		sigmaRows(o, nil, lv, g, d, 0, len(g)/d, exp)
 		return nil
 	}
 	clear(o)
 	for i := range g {
 		o[i%len(lv)] += g[i] * eps[i]
 	}
-	for i := range o {
-		o[i] *= sigma[i] / 2
+	for i, v := range lv {
+		o[i] *= exp(v/2) / 2
 	}
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // benchPresets are the training set-ups of the benchmark: the
-// pytorch/examples VAE and Burda et al.'s one-layer model, trained as a VAE
-// and as an IWAE with K = 5.
+// pytorch/examples VAE and Burda et al.'s one-layer and two-layer models,
+// each trained as a VAE and as an IWAE with K = 5.
 var benchPresets = []struct {
 	name  string
 	arch  vae.Arch
@@ -23,6 +23,10 @@ var benchPresets = []struct {
 	{"burda-vae", vae.Arch{Input: 784, Hidden: []int{200, 200}, Latent: 50, Activation: vae.Tanh, Dtype: "float32", Seed: 1},
 		vae.Config{Objective: vae.ELBO, Samples: 1, Beta: 1, Batch: 20, Binarize: datasets.Dynamic, Adam: optim.Config{Schedule: optim.Constant(1e-3), Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-4}, Seed: 1}, 20 * 100},
 	{"burda-iwae-k5", vae.Arch{Input: 784, Hidden: []int{200, 200}, Latent: 50, Activation: vae.Tanh, Dtype: "float32", Seed: 1},
+		vae.Config{Objective: vae.IWAE, Samples: 5, Beta: 1, Batch: 20, Binarize: datasets.Dynamic, Adam: optim.Config{Schedule: optim.Constant(1e-3), Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-4}, Seed: 1}, 20 * 100},
+	{"burda2-vae", vae.Arch{Input: 784, Hidden: []int{200, 200}, Latent: 100, Activation: vae.Tanh, Dtype: "float32", Seed: 1, Upper: []vae.LayerArch{{Hidden: []int{100, 100}, Latent: 50}}},
+		vae.Config{Objective: vae.ELBO, Samples: 1, Beta: 1, Batch: 20, Binarize: datasets.Dynamic, Adam: optim.Config{Schedule: optim.Constant(1e-3), Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-4}, Seed: 1}, 20 * 100},
+	{"burda2-iwae-k5", vae.Arch{Input: 784, Hidden: []int{200, 200}, Latent: 100, Activation: vae.Tanh, Dtype: "float32", Seed: 1, Upper: []vae.LayerArch{{Hidden: []int{100, 100}, Latent: 50}}},
 		vae.Config{Objective: vae.IWAE, Samples: 5, Beta: 1, Batch: 20, Binarize: datasets.Dynamic, Adam: optim.Config{Schedule: optim.Constant(1e-3), Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-4}, Seed: 1}, 20 * 100},
 }
 
