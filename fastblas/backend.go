@@ -98,6 +98,9 @@ func Select(b Backend) (BLAS, string, error) {
 }
 
 func describeGo() string {
+	if haveWide {
+		return "go (packed GEMM, AVX2+FMA and AVX-512 kernels)"
+	}
 	if haveKernels {
 		return "go (packed GEMM, AVX2+FMA kernels)"
 	}
