@@ -14,13 +14,22 @@ func ReconKL(in Input) (Terms, error) {
 	if err != nil {
 		return Terms{}, err
 	}
+	t, err := s.reconKL(in)
+	if err != nil {
+		return Terms{}, err
+	}
+	return t, s.err("ReconKL")
+}
+
+// reconKL builds ReconKL's terms from the samples.
+func (s *samples) reconKL(in Input) (Terms, error) {
 	kl, err := s.klAlongChain(in)
 	if err != nil {
 		return Terms{}, err
 	}
 	t := Terms{Recon: s.mean(s.logLik), KL: kl}
 	t.Bound = s.b.Sub(t.Recon, s.weighted(kl))
-	return t, s.err("ReconKL")
+	return t, nil
 }
 
 // JointEntropy builds the ELBO in the form (2.23),
@@ -36,6 +45,15 @@ func JointEntropy(in Input) (Terms, error) {
 	if err != nil {
 		return Terms{}, err
 	}
+	t, err := s.jointEntropy(in)
+	if err != nil {
+		return Terms{}, err
+	}
+	return t, s.err("JointEntropy")
+}
+
+// jointEntropy builds JointEntropy's terms from the samples.
+func (s *samples) jointEntropy(in Input) (Terms, error) {
 	h, err := s.entropy(in)
 	if err != nil {
 		return Terms{}, err
@@ -44,7 +62,7 @@ func JointEntropy(in Input) (Terms, error) {
 	negKL := b.Add(s.mean(s.logPz), h)
 	t := Terms{Recon: s.mean(s.logLik), KL: b.Neg(negKL)}
 	t.Bound = b.Add(t.Recon, s.weighted(negKL))
-	return t, s.err("JointEntropy")
+	return t, nil
 }
 
 // MonteCarlo builds the ELBO in its defining form (2.19),

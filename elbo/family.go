@@ -14,9 +14,27 @@ type Objective interface {
 	String() string
 }
 
-// ELBO is the evidence lower bound in its sampled form (2.19),
-// (1/L) Σ_l log w_l: MIWAE with L groups of one sample.
-type ELBO struct{}
+// ELBO is the evidence lower bound, in the Form that says how its value
+// and its reparameterised gradient are computed; the zero value is the
+// sampled form (2.19), (1/L) Σ_l log w_l: MIWAE with L groups of one
+// sample. The other estimators are defined on the sampled form: with
+// them a closed Form changes the value reported (Terms), not the gradient.
+type ELBO struct{ Form Form }
+
+// Form is how the ELBO is computed from the L samples per example.
+type Form int
+
+// The forms of the ELBO.
+const (
+	// Sampled is the form (2.19), every term sampled: as MonteCarlo.
+	Sampled Form = iota
+	// ClosedKL is the form (2.24), E_q[log p(x|z)] − β·KL(q(z|x) || p(z)),
+	// the KL in closed form: as ReconKL.
+	ClosedKL
+	// ClosedEntropy is the form (2.23), E_q[log p(x|z)] + β·(E_q[log p(z)]
+	// + H[q(z|x)]), the entropy in closed form: as JointEntropy.
+	ClosedEntropy
+)
 
 // IWAE is the importance-weighted bound of Burda et al. (2015) with all
 // K = L samples in one group, log (1/K) Σ_k w_k.
@@ -36,8 +54,13 @@ type CIWAE struct{ Beta float64 }
 // decoder's, the IWAE of the L samples.
 type PIWAE struct{ Groups int }
 
-func (ELBO) groups(l int) (int, error) { return l, nil }
-func (IWAE) groups(int) (int, error)   { return 1, nil }
+func (o ELBO) groups(l int) (int, error) {
+	if o.Form < Sampled || o.Form > ClosedEntropy {
+		return 0, fmt.Errorf("elbo: unknown form %d of the ELBO", int(o.Form))
+	}
+	return l, nil
+}
+func (IWAE) groups(int) (int, error) { return 1, nil }
 func (o MIWAE) groups(l int) (int, error) {
 	return divide(o, o.Groups, l)
 }
@@ -58,7 +81,15 @@ func divide(o Objective, m, l int) (int, error) {
 	return m, nil
 }
 
-func (ELBO) String() string    { return "elbo" }
+func (o ELBO) String() string {
+	switch o.Form {
+	case ClosedKL:
+		return "elbo(closed KL)"
+	case ClosedEntropy:
+		return "elbo(closed entropy)"
+	}
+	return "elbo"
+}
 func (IWAE) String() string    { return "iwae" }
 func (o MIWAE) String() string { return fmt.Sprintf("miwae(M=%d)", o.Groups) }
 func (o CIWAE) String() string { return fmt.Sprintf("ciwae(β=%g)", o.Beta) }
@@ -75,8 +106,11 @@ func Check(obj Objective, est Estimator) error {
 	if !est.valid() {
 		return fmt.Errorf("elbo: unknown estimator %d", int(est))
 	}
-	switch obj.(type) {
-	case ELBO, IWAE, MIWAE:
+	switch o := obj.(type) {
+	case ELBO:
+		_, err := o.groups(1)
+		return err
+	case IWAE, MIWAE:
 		return nil
 	case CIWAE, PIWAE:
 		if est != Reparam {
@@ -85,4 +119,24 @@ func Check(obj Objective, est Estimator) error {
 		return nil
 	}
 	return fmt.Errorf("elbo: unknown objective %T", obj)
+}
+
+// CheckModel reports whether est can train obj on a model whose posterior
+// has the given number of stochastic layers: Check, Estimator.CheckLayers,
+// and PIWAE, which is built for one layer. Build calls it; a trainer can
+// call it before it builds anything.
+func CheckModel(obj Objective, est Estimator, layers int) error {
+	if err := Check(obj, est); err != nil {
+		return err
+	}
+	// Every estimator but Reparam, and PIWAE's split of the decoder's and
+	// the encoder's weights, acts on the samples of h1 alone (drawVia):
+	// with Upper layers the rest of the chain would escape it.
+	if err := est.CheckLayers(layers); err != nil {
+		return err
+	}
+	if _, piwae := obj.(PIWAE); piwae && layers > 1 {
+		return fmt.Errorf("elbo: the %v bound is implemented for a single-layer posterior q(z|x); this model has %d stochastic layers: use elbo, iwae, miwae or ciwae", obj, layers)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/internal/gx"
@@ -17,8 +18,9 @@ type Surrogate struct {
 	// Target is a (B,) node whose gradient with respect to every
 	// parameter, the encoder's and the decoder's alike, is the estimator's
 	// gradient of Bound: a trainer maximises its mean with one backward
-	// pass, as it would Bound's. Its value is Bound's for Reparam and (to
-	// rounding) STL, and no bound otherwise.
+	// pass, as it would Bound's. With Reparam it is Bound itself; its value
+	// is Bound's (to rounding) for STL of a sampled bound, and no bound
+	// otherwise.
 	Target *G.Node
 }
 
@@ -41,19 +43,10 @@ type Surrogate struct {
 // the decoder a second time, on stopped samples, would cost a whole second
 // decoder pass.
 func Build(obj Objective, est Estimator, in Input) (Surrogate, error) {
-	if err := Check(obj, est); err != nil {
-		return Surrogate{}, err
-	}
-	// Every estimator but Reparam, and PIWAE's split of the decoder's and
-	// the encoder's weights, acts on the samples of h1 alone (drawVia):
-	// with Upper layers the rest of the chain would escape it.
-	if err := est.CheckLayers(len(in.Upper) + 1); err != nil {
+	if err := CheckModel(obj, est, len(in.Upper)+1); err != nil {
 		return Surrogate{}, err
 	}
 	_, piwae := obj.(PIWAE)
-	if piwae && len(in.Upper) > 0 {
-		return Surrogate{}, fmt.Errorf("elbo: the %v bound is implemented for a single-layer posterior q(z|x); this model has %d stochastic layers: use elbo, iwae, miwae or ciwae", obj, len(in.Upper)+1)
-	}
 	what := fmt.Sprintf("%v with %v", obj, est)
 	var scale *gx.GradScale
 	var via func(b *gx.B, z *G.Node) *G.Node
@@ -74,6 +67,20 @@ func Build(obj Objective, est Estimator, in Input) (Surrogate, error) {
 	m, err := obj.groups(s.l)
 	if err != nil {
 		return Surrogate{}, err
+	}
+	// A closed form of the ELBO is its own reparameterised surrogate; for
+	// the other estimators it gives the Terms reported, and the target is
+	// the sampled form's.
+	var closed *Terms
+	if o, ok := obj.(ELBO); ok && o.Form != Sampled {
+		t, err := s.closedForm(in, o.Form)
+		if err != nil {
+			return Surrogate{}, fmt.Errorf("elbo: %s: %w", what, err)
+		}
+		if est == Reparam {
+			return Surrogate{Terms: t, Target: t.Bound}, s.err(what)
+		}
+		closed = &t
 	}
 	b := &s.b
 	logQ := s.logQ
@@ -96,7 +103,16 @@ func Build(obj Objective, est Estimator, in Input) (Surrogate, error) {
 		// 0/0.
 		lw := b.StopGradient(logW)
 		logA, logC := s.logNormalised(lw, 1), b.Shift(s.logNormalised(lw, m), -math.Log(float64(m)))
-		if err := s.setScale(scale, b.Exp(b.Sub(logC, logA))); err != nil {
+		// c/a is Σ_all w / (M·Σ_group w), vast for a group whose weights
+		// lie far below the others': past the dtype's range (88.7 nats in
+		// float32) exp gives +Inf, and the backward pass 0·Inf = NaN where
+		// a·∇ underflowed. Capping log(c/a) a few nats below the overflow
+		// loses only what the dtype loses anyway: where a < c·e^−cap,
+		// a·∇ is at or below underflow.
+		logRatio := b.Sub(logC, logA)
+		limit := maxLogRatio[in.X.Dtype()]
+		logRatio = b.Sub(logRatio, b.Rectify(b.Shift(logRatio, -limit)))
+		if err := s.setScale(scale, b.Exp(logRatio)); err != nil {
 			return Surrogate{}, fmt.Errorf("elbo: %s: %w", what, err)
 		}
 		decoder := b.Mul(b.Exp(logA), b.Add(s.logLik, s.weighted(s.logPz)))
@@ -131,25 +147,48 @@ func Build(obj Objective, est Estimator, in Input) (Surrogate, error) {
 			sur.Target = s.meanOfGroups(b.Add(lHat, b.Mul(signal, s.sumGroups(logQ, m))), m)
 		}
 	}
+	if closed != nil {
+		sur.Terms = *closed
+	}
 	return sur, s.err(what)
 }
 
+// closedForm builds the Terms of the ELBO in a closed form.
+func (s *samples) closedForm(in Input, form Form) (Terms, error) {
+	if form == ClosedEntropy {
+		return s.jointEntropy(in)
+	}
+	return s.reconKL(in)
+}
+
+// maxLogRatio is the cap of PIWAE's log(c/a) for each dtype, below
+// log(MaxFloat): 88.7 for float32, 709.8 for float64.
+var maxLogRatio = map[tensor.Dtype]float64{tensor.Float32: 80, tensor.Float64: 700}
+
 // logProbQ returns log q(z|x) at the samples s.z, its parameters held
 // constant (q̄) when stopped.
+//
+// It standardises the samples, u = (z − μ)/σ row by row, as a draw of
+// the Normal (−μ/σ, 1/σ²) from z (dist.Normal.SampleRepeated), and
+// evaluates log q at u with LogProbOfSamples: the same function of μ,
+// log σ² and z as q.Tile(L).LogProb(z), gradients included, without the
+// L copies of q's parameters that Tile concatenates afresh at every step
+// (100 kB a step of Burda's model with K = 5).
 func (s *samples) logProbQ(q dist.Normal, stopped bool) *G.Node {
 	b := &s.b
 	if stopped {
 		q = dist.Normal{Mean: b.StopGradient(q.Mean), LogVar: b.StopGradient(q.LogVar)}
 	}
+	inv := dist.Normal{Mean: b.Neg(b.Mul(q.Mean, b.Exp(b.Scale(-0.5, q.LogVar)))), LogVar: b.Neg(q.LogVar)}
 	if b.Err != nil {
 		return nil
 	}
-	tiled, err := q.Tile(s.l)
+	u, err := inv.SampleRepeated(s.z)
 	if err != nil {
 		b.Err = err
 		return nil
 	}
-	lq, err := tiled.LogProb(s.z)
+	lq, err := q.LogProbOfSamples(u)
 	if err != nil {
 		b.Err = err
 		return nil

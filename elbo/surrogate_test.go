@@ -32,6 +32,12 @@ func runSurrogate(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj elb
 // unless it is 1.
 func runSurrogateBeta(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj elbo.Objective, est elbo.Estimator, beta float64) surrogateRun {
 	t.Helper()
+	return runTarget(t, dt, ins, fmt.Sprintf("%v %v", obj, est), beta, func(in elbo.Input) (elbo.Surrogate, error) { return elbo.Build(obj, est, in) })
+}
+
+// runTarget is runSurrogateBeta for the surrogate that build makes.
+func runTarget(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, what string, beta float64, build func(elbo.Input) (elbo.Surrogate, error)) surrogateRun {
+	t.Helper()
 	g := G.NewGraph()
 	nodes := make([]*G.Node, len(ins))
 	for i, m := range ins {
@@ -41,9 +47,9 @@ func runSurrogateBeta(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj
 	if beta != 1 {
 		in.Beta = G.NewScalar(g, dt, G.WithName("beta"), G.WithValue(graphtest.Dense(dt, nil, []float64{beta})))
 	}
-	sur, err := elbo.Build(obj, est, in)
+	sur, err := build(in)
 	if err != nil {
-		t.Fatalf("%v %v: %v", obj, est, err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	cost, err := G.Sum(sur.Target)
 	if err != nil {
@@ -51,7 +57,7 @@ func runSurrogateBeta(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj
 	}
 	grads, err := G.Grad(cost, nodes[1], nodes[2], nodes[4])
 	if err != nil {
-		t.Fatalf("%v %v: %v", obj, est, err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	var bound G.Value
 	vals := make([]G.Value, 3)
@@ -62,7 +68,7 @@ func runSurrogateBeta(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, obj
 	m := G.NewTapeMachine(g.ExactSubgraphRoots(roots...))
 	defer m.Close()
 	if err := m.RunAll(); err != nil {
-		t.Fatalf("%v %v: %v", obj, est, err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	return surrogateRun{graphtest.Floats(bound.Data()), graphtest.Floats(vals[0].Data()), graphtest.Floats(vals[1].Data()), graphtest.Floats(vals[2].Data())}
 }
@@ -141,6 +147,78 @@ func TestPIWAEAndCIWAE(t *testing.T) {
 		near(t, dt.String()+" CIWAE d/dWᵀ", c.dWT, mix(el.dWT, iwae.dWT), tol)
 		near(t, dt.String()+" CIWAE d/dmean", c.dMean, mix(el.dMean, iwae.dMean), tol)
 		near(t, dt.String()+" CIWAE d/dlogvar", c.dLogVar, mix(el.dLogVar, iwae.dLogVar), tol)
+	}
+}
+
+// TestClosedForms checks, in float64 and float32, that the ELBO in a
+// closed form is, with reparam, the bound of ReconKL or JointEntropy,
+// value and gradient, to the last bit; and that with the other estimators
+// it reports that bound while its gradient is the sampled form's.
+func TestClosedForms(t *testing.T) {
+	ins := sixSamples()
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		for _, c := range []struct {
+			form  elbo.Form
+			bound func(elbo.Input) (elbo.Terms, error)
+		}{{elbo.ClosedKL, elbo.ReconKL}, {elbo.ClosedEntropy, elbo.JointEntropy}} {
+			obj := elbo.ELBO{Form: c.form}
+			for _, beta := range []float64{1, 0.4} {
+				want := runTarget(t, dt, ins, obj.String(), beta, func(in elbo.Input) (elbo.Surrogate, error) {
+					terms, err := c.bound(in)
+					return elbo.Surrogate{Terms: terms, Target: terms.Bound}, err
+				})
+				got := runSurrogateBeta(t, dt, ins, obj, elbo.Reparam, beta)
+				for i, pair := range [][2][]float64{{got.bound, want.bound}, {got.dMean, want.dMean}, {got.dLogVar, want.dLogVar}, {got.dWT, want.dWT}} {
+					for j := range pair[1] {
+						if math.Float64bits(pair[0][j]) != math.Float64bits(pair[1][j]) {
+							t.Errorf("%v %v β=%v: value %d.%d is %v, the bound's builder gives %v", dt, obj, beta, i, j, pair[0][j], pair[1][j])
+						}
+					}
+				}
+				for _, est := range []elbo.Estimator{elbo.STL, elbo.DReG, elbo.Score} {
+					got := runSurrogateBeta(t, dt, ins, obj, est, beta)
+					sampled := runSurrogateBeta(t, dt, ins, elbo.ELBO{}, est, beta)
+					what := fmt.Sprintf("%v %v %v β=%v", dt, obj, est, beta)
+					near(t, what+" bound", got.bound, want.bound, dtypeTol[dt])
+					near(t, what+" d/dmean", got.dMean, sampled.dMean, dtypeTol[dt])
+					near(t, what+" d/dlogvar", got.dLogVar, sampled.dLogVar, dtypeTol[dt])
+					near(t, what+" d/dWᵀ", got.dWT, sampled.dWT, dtypeTol[dt])
+				}
+			}
+		}
+	}
+	if err := elbo.Check(elbo.ELBO{Form: 7}, elbo.Reparam); err == nil || !strings.Contains(err.Error(), "unknown form") {
+		t.Errorf("an unknown form: error %v, want one saying so", err)
+	}
+}
+
+// TestPIWAEFarApartGroups checks that PIWAE's gradients stay finite, in
+// float64 and float32, when one group's log-weights lie thousands of nats
+// below the other's: the ratio c/a of the encoder's weight to the
+// decoder's then overflows the dtype, and the backward pass met 0·Inf (it
+// trained Burda's model to NaN in three epochs of ten batches in float32).
+// The decoder's gradient is still IWAE's.
+func TestPIWAEFarApartGroups(t *testing.T) {
+	ins := sixSamples()
+	for i := range ins[2].Data {
+		ins[2].Data[i] = 4 // σ = e²
+	}
+	for l := 1; l < 6; l += 2 { // group 1 of 2: z = μ + e²·10, log p(z) ≈ −2,700 a dimension
+		for j := range gB * gDz {
+			ins[3].Data[l*gB*gDz+j] = 10
+		}
+	}
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		p := runSurrogate(t, dt, ins, elbo.PIWAE{Groups: 2}, elbo.Reparam)
+		for _, v := range [][]float64{p.bound, p.dMean, p.dLogVar, p.dWT} {
+			for i, x := range v {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					t.Fatalf("%v: value %d is %v: bound %v, d/dmean %v, d/dlogvar %v, d/dWᵀ %v", dt, i, x, p.bound, p.dMean, p.dLogVar, p.dWT)
+				}
+			}
+		}
+		iwae := runSurrogate(t, dt, ins, elbo.IWAE{}, elbo.Reparam)
+		near(t, dt.String()+" far-apart PIWAE d/dWᵀ", p.dWT, iwae.dWT, dtypeTol[dt])
 	}
 }
 

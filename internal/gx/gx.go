@@ -129,6 +129,9 @@ func (b *B) Neg(x *G.Node) *G.Node { return b.unary(G.Neg, x, "neg") }
 // Sigmoid returns 1/(1+exp(-x)).
 func (b *B) Sigmoid(x *G.Node) *G.Node { return b.unary(G.Sigmoid, x, "sigmoid") }
 
+// Rectify returns max(x, 0) elementwise.
+func (b *B) Rectify(x *G.Node) *G.Node { return b.unary(G.Rectify, x, "rectify") }
+
 // Softplus returns log(1+exp(x)). Gorgonia's version returns x itself for
 // x > 16 (float64) or x > 14 (float32); the absolute error there is below
 // exp(-16) ≈ 1.1e-7.
