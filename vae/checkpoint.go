@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/internal/atomicfile"
@@ -164,7 +168,7 @@ func (t *Trainer) Resume(c *Checkpoint) error {
 	cfg := t.cfg
 	cfg.Adam.Schedule = nil
 	if fmt.Sprint(cfg) != fmt.Sprint(c.Config) {
-		return &CheckpointError{Reason: fmt.Sprintf("trained with %+v, but this run is configured with %+v; resume with the configuration of the checkpoint", c.Config, cfg)}
+		return &CheckpointError{Reason: fmt.Sprintf("trained with %s, but this run is configured with %s; resume with the configuration of the checkpoint", configDiff(c.Config, cfg), configDiff(cfg, c.Config))}
 	}
 	noise, data := dist.NewNoise(0), rand.NewPCG(0, 0)
 	if err := noise.UnmarshalBinary(c.Noise); err != nil {
@@ -189,4 +193,41 @@ func (t *Trainer) Resume(c *Checkpoint) error {
 	*t.dataSrc = *data
 	t.epoch, t.steps = c.Epoch, c.Steps
 	return nil
+}
+
+// configDiff writes the fields of a that differ from b's, by their JSON
+// names ("estimator dreg, samples 5"), or the whole of a when they differ
+// only in fields JSON leaves out (Adam's).
+func configDiff(a, b Config) string {
+	fields := func(c Config) map[string]string {
+		var m map[string]json.RawMessage
+		raw, err := json.Marshal(c)
+		if err == nil {
+			err = json.Unmarshal(raw, &m)
+		}
+		out := map[string]string{}
+		if err != nil {
+			return out
+		}
+		for k, v := range m {
+			out[k] = strings.Trim(string(v), `"`)
+		}
+		return out
+	}
+	fa, fb := fields(a), fields(b)
+	var diffs []string
+	for _, k := range slices.Sorted(maps.Keys(fa)) {
+		if fa[k] != fb[k] {
+			diffs = append(diffs, k+" "+fa[k])
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(fb)) {
+		if _, ok := fa[k]; !ok {
+			diffs = append(diffs, k+" unset")
+		}
+	}
+	if len(diffs) == 0 {
+		return fmt.Sprintf("%+v", a)
+	}
+	return strings.Join(diffs, ", ")
 }

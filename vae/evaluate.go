@@ -169,7 +169,7 @@ func (e *Evaluator) graph(n, samples int) (*batchGraph, error) {
 	if bg, ok := e.graphs[key]; ok {
 		return bg, nil
 	}
-	bg, err := buildGraph(e.model, ELBO, n, samples, false, false)
+	bg, err := buildGraph(e.model, elbo.ELBO{Form: elbo.ClosedKL}, elbo.Reparam, n, samples, false, false)
 	if err != nil {
 		return nil, err
 	}

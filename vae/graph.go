@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/govae/govae/dist"
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/internal/gx"
 )
 
@@ -16,6 +17,8 @@ import (
 type batchGraph struct {
 	g          *G.ExprGraph
 	from       *Params // the parameters its nodes are bound to
+	objective  elbo.Objective
+	est        elbo.Estimator
 	n, samples int
 	x, eps     *G.Node
 	beta       *G.Node // nil when β is fixed at 1
@@ -31,10 +34,11 @@ type batchGraph struct {
 }
 
 // buildGraph builds the bound of m for batches of n examples with the given
-// number of samples per example. With train, it differentiates the mean
-// negative bound with respect to the parameters and binds their gradients.
-// betaNode adds a scalar β input; without it β is 1.
-func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (_ *batchGraph, err error) {
+// number of samples per example, with est's surrogate (elbo.Build). With
+// train, it differentiates the mean negative surrogate with respect to the
+// parameters, which gives est's gradient of the mean negative bound, and
+// binds their gradients. betaNode adds a scalar β input; without it β is 1.
+func buildGraph(m *Model, bound elbo.Objective, est elbo.Estimator, n, samples int, train, betaNode bool) (_ *batchGraph, err error) {
 	dt := m.Params.Dtype()
 	g := G.NewGraph()
 	defer func() {
@@ -42,7 +46,7 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 			m.Params.forget(g)
 		}
 	}()
-	bg := &batchGraph{g: g, from: m.Params, n: n, samples: samples}
+	bg := &batchGraph{g: g, from: m.Params, objective: bound, est: est, n: n, samples: samples}
 	bg.xT = tensor.New(tensor.Of(dt), tensor.WithShape(n, m.Input))
 	bg.epsT = tensor.New(tensor.Of(dt), tensor.WithShape(samples*n, m.Latent))
 	bg.x = G.NewMatrix(g, dt, G.WithShape(n, m.Input), G.WithName("x"), G.WithValue(bg.xT))
@@ -62,18 +66,18 @@ func buildGraph(m *Model, obj Objective, n, samples int, train, betaNode bool) (
 	qs := make([]dist.Normal, len(m.Upper))
 	in := m.input(bg.x, q, bg.eps, bg.upper, qs)
 	in.Beta = bg.beta
-	terms, err := obj.bound()(in)
+	sur, err := elbo.Build(bound, est, in)
 	if err != nil {
-		return nil, fmt.Errorf("vae: %v bound: %w", obj, err)
+		return nil, fmt.Errorf("vae: %v bound: %w", bound, err)
 	}
-	outputs := G.Nodes{terms.Bound, terms.Recon, terms.KL}
+	outputs := G.Nodes{sur.Bound, sur.Recon, sur.KL}
 	if train {
 		bg.params = m.Params.Nodes(g)
-		meanBound, err := G.Mean(terms.Bound)
+		meanTarget, err := G.Mean(sur.Target)
 		if err != nil {
 			return nil, err
 		}
-		loss, err := G.Neg(meanBound)
+		loss, err := G.Neg(meanTarget)
 		if err != nil {
 			return nil, err
 		}

@@ -201,35 +201,40 @@ const stepBytes = 64 << 10
 // figure (BenchmarkTrainStep, B/op), this pins it.
 func TestTrainStepAllocation(t *testing.T) {
 	for _, p := range benchPresets {
-		t.Run(p.name, func(t *testing.T) {
-			useBLAS(t, fastblas.BackendGo)
-			train, _ := mnist(t, 10*p.cfg.Batch, 1)
-			tr := newTrainer(t, p.arch, p.cfg, train)
-			trainEpochs(t, tr, 1)
-			// No collection while measuring: a collection empties the
-			// sync.Pools that Gorgonia's tensor package and fastblas's
-			// packing buffers come from, and refilling them would count
-			// as the step's allocation. Even so an epoch can meet a pooled
-			// packing buffer that another test left too small and grow
-			// it (up to 197 kB per step, when the package's other tests
-			// had run first): the steady state is the least of three
-			// epochs.
-			runtime.GC()
-			defer debug.SetGCPercent(debug.SetGCPercent(-1))
-			perStep, allocs := math.Inf(1), 0.0
-			for range 3 {
-				var before, after runtime.MemStats
-				runtime.ReadMemStats(&before)
-				trainEpochs(t, tr, 1)
-				runtime.ReadMemStats(&after)
-				if b := float64(after.TotalAlloc-before.TotalAlloc) / float64(tr.BatchesPerEpoch()); b < perStep {
-					perStep, allocs = b, float64(after.Mallocs-before.Mallocs)/float64(tr.BatchesPerEpoch())
-				}
-			}
-			t.Logf("%.0f bytes, %.0f allocations per step", perStep, allocs)
-			if perStep > stepBytes {
-				t.Errorf("%.0f bytes allocated per step, want at most %d", perStep, stepBytes)
-			}
-		})
+		t.Run(p.name, func(t *testing.T) { checkStepAllocation(t, p.arch, p.cfg) })
+	}
+}
+
+// checkStepAllocation trains arch with cfg on ten batches, with the
+// default matrix products, and checks the bytes allocated per step after
+// a first epoch.
+func checkStepAllocation(t *testing.T, arch vae.Arch, cfg vae.Config) {
+	useBLAS(t, fastblas.BackendGo)
+	train, _ := mnist(t, 10*cfg.Batch, 1)
+	tr := newTrainer(t, arch, cfg, train)
+	trainEpochs(t, tr, 1)
+	// No collection while measuring: a collection empties the
+	// sync.Pools that Gorgonia's tensor package and fastblas's
+	// packing buffers come from, and refilling them would count
+	// as the step's allocation. Even so an epoch can meet a pooled
+	// packing buffer that another test left too small and grow
+	// it (up to 197 kB per step, when the package's other tests
+	// had run first): the steady state is the least of three
+	// epochs.
+	runtime.GC()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	perStep, allocs := math.Inf(1), 0.0
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		trainEpochs(t, tr, 1)
+		runtime.ReadMemStats(&after)
+		if b := float64(after.TotalAlloc-before.TotalAlloc) / float64(tr.BatchesPerEpoch()); b < perStep {
+			perStep, allocs = b, float64(after.Mallocs-before.Mallocs)/float64(tr.BatchesPerEpoch())
+		}
+	}
+	t.Logf("%.0f bytes, %.0f allocations per step", perStep, allocs)
+	if perStep > stepBytes {
+		t.Errorf("%.0f bytes allocated per step, want at most %d", perStep, stepBytes)
 	}
 }

@@ -2,6 +2,7 @@ package vae
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/govae/govae/elbo"
 )
@@ -20,21 +21,38 @@ const (
 	// IWAE is the importance-weighted bound of Burda et al. (2015) with K
 	// samples.
 	IWAE
+	// MIWAE is the mean of M = Config.Groups IWAE bounds of K samples each
+	// (Rainforth et al. 2018): M·K samples per example in all.
+	MIWAE
+	// CIWAE is β·ELBO + (1 − β)·IWAE on the same K samples, β =
+	// Config.CIWAEBeta in [0, 1] (Rainforth et al. 2018).
+	CIWAE
+	// PIWAE trains the encoder on MIWAE with M = Config.Groups groups of K
+	// and the decoder on IWAE with all M·K samples (Rainforth et al. 2018);
+	// the bound reported is the decoder's.
+	PIWAE
 )
 
-var objectiveNames = []string{ELBO: "elbo", ELBOEntropy: "elbo-entropy", IWAE: "iwae"}
+var objectiveNames = []string{ELBO: "elbo", ELBOEntropy: "elbo-entropy", IWAE: "iwae", MIWAE: "miwae", CIWAE: "ciwae", PIWAE: "piwae"}
 
-// String returns "elbo", "elbo-entropy" or "iwae".
+// String returns the name of o: "elbo", "elbo-entropy", "iwae", "miwae",
+// "ciwae" or "piwae".
 func (o Objective) String() string {
-	if o < 0 || int(o) >= len(objectiveNames) {
+	if !o.valid() {
 		return fmt.Sprintf("Objective(%d)", int(o))
 	}
 	return objectiveNames[o]
 }
 
+func (o Objective) valid() bool { return o >= 0 && int(o) < len(objectiveNames) }
+
+// grouped reports whether o splits the samples of an example into
+// Config.Groups groups.
+func (o Objective) grouped() bool { return o == MIWAE || o == PIWAE }
+
 // MarshalText returns the name of o.
 func (o Objective) MarshalText() ([]byte, error) {
-	if o < 0 || int(o) >= len(objectiveNames) {
+	if !o.valid() {
 		return nil, fmt.Errorf("vae: unknown objective %d", int(o))
 	}
 	return []byte(o.String()), nil
@@ -48,16 +66,31 @@ func (o *Objective) UnmarshalText(text []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("vae: unknown objective %q: use elbo, elbo-entropy or iwae", text)
+	return fmt.Errorf("vae: unknown objective %q: use %s", text, strings.Join(objectiveNames, ", "))
 }
 
-// bound returns the graph builder of o.
-func (o Objective) bound() func(elbo.Input) (elbo.Terms, error) {
-	switch o {
+// Bound returns the member of elbo's family of bounds that c trains.
+func (c Config) Bound() elbo.Objective {
+	switch c.Objective {
 	case ELBOEntropy:
-		return elbo.JointEntropy
+		return elbo.ELBO{Form: elbo.ClosedEntropy}
 	case IWAE:
-		return elbo.ImportanceWeighted
+		return elbo.IWAE{}
+	case MIWAE:
+		return elbo.MIWAE{Groups: c.Groups}
+	case CIWAE:
+		return elbo.CIWAE{Beta: c.CIWAEBeta}
+	case PIWAE:
+		return elbo.PIWAE{Groups: c.Groups}
 	}
-	return elbo.ReconKL
+	return elbo.ELBO{Form: elbo.ClosedKL}
+}
+
+// draws returns the samples of z drawn per example: Samples, in each of
+// the Groups groups of MIWAE and PIWAE.
+func (c Config) draws() int {
+	if c.Objective.grouped() {
+		return c.Samples * c.Groups
+	}
+	return c.Samples
 }

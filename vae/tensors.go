@@ -30,8 +30,8 @@ func setScalar(t *tensor.Dense, v float64) {
 // culprit re-runs the failed batch on a copy of its graph with Gorgonia's
 // NaN and Inf watches on, and returns the first node they name. The watches
 // slow every operation down, so they are only switched on after a failure.
-func culprit(m *Model, obj Objective, failed *batchGraph) string {
-	bg, err := buildGraph(m, obj, failed.n, failed.samples, false, failed.beta != nil)
+func culprit(m *Model, failed *batchGraph) string {
+	bg, err := buildGraph(m, failed.objective, failed.est, failed.n, failed.samples, false, failed.beta != nil)
 	if err != nil {
 		return fmt.Sprintf("(unknown: rebuilding the graph failed: %v)", err)
 	}

@@ -7,15 +7,23 @@ import (
 
 	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/dist"
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/optim"
 )
 
 // Config says how a model is trained.
 type Config struct {
-	Objective Objective             `json:"objective"`
-	Samples   int                   `json:"samples"` // samples of z per example: L for the ELBO, K for IWAE
-	Beta      float64               `json:"beta"`    // weight of the KL term; 1 is the ELBO
-	Warmup    int                   `json:"warmup"`  // epochs over which β rises linearly from 0 to Beta; 0 for none
+	Objective Objective `json:"objective"`
+	// Estimator is the gradient followed (see elbo.Estimator): Reparam
+	// (the zero value) differentiates the bound as it stands. STL is
+	// biased for K > 1 samples per bound; every estimator but Reparam
+	// needs a one-layer model, and CIWAE and PIWAE take Reparam only.
+	Estimator elbo.Estimator        `json:"estimator"`
+	Samples   int                   `json:"samples"`              // samples of z per example: L for the ELBO, K for IWAE and CIWAE, K per group for MIWAE and PIWAE
+	Groups    int                   `json:"groups,omitempty"`     // M, the groups of Samples samples of MIWAE and PIWAE; 0 for the other objectives
+	CIWAEBeta float64               `json:"ciwae_beta,omitempty"` // CIWAE's weight of the ELBO, in [0, 1]; 0 for the other objectives
+	Beta      float64               `json:"beta"`                 // weight of the KL term; 1 is the ELBO
+	Warmup    int                   `json:"warmup"`               // epochs over which β rises linearly from 0 to Beta; 0 for none
 	Batch     int                   `json:"batch"`
 	Binarize  datasets.Binarization `json:"binarize"`
 	Adam      optim.Config          `json:"-"`
@@ -25,10 +33,18 @@ type Config struct {
 // Validate reports the first field of c that is out of range.
 func (c Config) Validate() error {
 	switch {
-	case c.Objective < ELBO || c.Objective > IWAE:
+	case !c.Objective.valid():
 		return fmt.Errorf("vae: unknown objective %v", c.Objective)
 	case c.Samples < 1:
 		return fmt.Errorf("vae: %d samples per example: need at least 1", c.Samples)
+	case c.Objective.grouped() && c.Groups < 1:
+		return fmt.Errorf("vae: %v with %d groups: set Groups, the number M ≥ 1 of bounds of Samples samples each", c.Objective, c.Groups)
+	case !c.Objective.grouped() && c.Groups != 0:
+		return fmt.Errorf("vae: Groups = %d, but %v has no groups: Groups is for miwae and piwae only; leave it 0", c.Groups, c.Objective)
+	case c.Objective == CIWAE && !(c.CIWAEBeta >= 0 && c.CIWAEBeta <= 1):
+		return fmt.Errorf("vae: ciwae with β = %v: CIWAEBeta must lie in [0, 1]", c.CIWAEBeta)
+	case c.Objective != CIWAE && c.CIWAEBeta != 0:
+		return fmt.Errorf("vae: CIWAEBeta = %v, but it weighs the ELBO in ciwae only, not %v; leave it 0", c.CIWAEBeta, c.Objective)
 	case c.Beta < 0 || math.IsNaN(c.Beta) || math.IsInf(c.Beta, 0):
 		return fmt.Errorf("vae: β = %v: must be a finite number ≥ 0", c.Beta)
 	case c.Warmup < 0:
@@ -37,6 +53,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vae: batch size %d: must be positive", c.Batch)
 	case c.Adam.Schedule == nil:
 		return fmt.Errorf("vae: no learning-rate schedule in the Adam config")
+	}
+	if err := elbo.Check(c.Bound(), c.Estimator); err != nil {
+		return fmt.Errorf("vae: %w", err)
 	}
 	return nil
 }
@@ -81,6 +100,9 @@ func NewTrainer(m *Model, cfg Config, train *datasets.Set) (*Trainer, error) {
 	if train.Dim() != m.Input {
 		return nil, fmt.Errorf("vae: training images have %d pixels but the model takes %d", train.Dim(), m.Input)
 	}
+	if err := elbo.CheckModel(cfg.Bound(), cfg.Estimator, len(m.Upper)+1); err != nil {
+		return nil, fmt.Errorf("vae: %w", err)
+	}
 	adam, err := optim.NewAdam(cfg.Adam)
 	if err != nil {
 		return nil, err
@@ -119,7 +141,7 @@ func (t *Trainer) graph(n int) (*batchGraph, error) {
 	if bg, ok := t.graphs[n]; ok {
 		return bg, nil
 	}
-	bg, err := buildGraph(t.model, t.cfg.Objective, n, t.cfg.Samples, true, t.cfg.Beta != 1 || t.cfg.Warmup > 0)
+	bg, err := buildGraph(t.model, t.cfg.Bound(), t.cfg.Estimator, n, t.cfg.draws(), true, t.cfg.Beta != 1 || t.cfg.Warmup > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +205,7 @@ func (t *Trainer) TrainEpoch(progress func(done, total int)) (EpochStats, error)
 			return st, fmt.Errorf("vae: epoch %d, batch %d: %w", t.epoch, batch, err)
 		}
 		if firstNonFinite(bg.bound()) >= 0 {
-			return st, &NonFiniteError{Epoch: t.epoch, Batch: batch, Node: culprit(t.model, t.cfg.Objective, bg)}
+			return st, &NonFiniteError{Epoch: t.epoch, Batch: batch, Node: culprit(t.model, bg)}
 		}
 		if err := t.adam.StepGrads(bg.params, bg.gradients(), t.epoch); err != nil {
 			return st, fmt.Errorf("vae: epoch %d, batch %d: %w", t.epoch, batch, err)
