@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/optim"
 	"github.com/govae/govae/vae"
 )
@@ -41,11 +42,14 @@ type Config struct {
 	OutputBias BiasInit       `json:"output_bias"`     // -output-bias: the decoder's initial output bias, zero or data-mean
 	Dtype      string         `json:"dtype"`           // -dtype: float32 or float64
 
-	Objective vae.Objective         `json:"objective"` // -objective: elbo, elbo-entropy or iwae
-	K         int                   `json:"k"`         // -k: samples of z per example (L for the ELBO, K for IWAE)
-	Beta      float64               `json:"beta"`      // -beta: weight of the KL term (1 is the ELBO)
-	Warmup    int                   `json:"warmup"`    // -warmup: epochs over which β rises from 0 to Beta; 0 for none
-	Binarize  datasets.Binarization `json:"binarize"`  // -binarize: none (grey levels), static or dynamic
+	Objective vae.Objective         `json:"objective"`            // -objective: elbo, elbo-entropy, iwae, miwae, ciwae or piwae
+	Estimator elbo.Estimator        `json:"estimator"`            // -estimator: the gradient followed, reparam, stl, dreg or score (vae.Config.Estimator)
+	K         int                   `json:"k"`                    // -k: samples of z per example (L for the ELBO, K for iwae and ciwae), per group for miwae and piwae
+	M         int                   `json:"m,omitempty"`          // -m: groups of K samples of miwae and piwae (M·K samples per example); 0 for the other objectives
+	CIWAEBeta float64               `json:"ciwae_beta,omitempty"` // -ciwae-beta: ciwae's weight β of the ELBO in β·ELBO + (1 − β)·IWAE; 0 for the other objectives
+	Beta      float64               `json:"beta"`                 // -beta: weight of the KL term (1 is the ELBO)
+	Warmup    int                   `json:"warmup"`               // -warmup: epochs over which β rises from 0 to Beta; 0 for none
+	Binarize  datasets.Binarization `json:"binarize"`             // -binarize: none (grey levels), static or dynamic
 
 	Limit     int `json:"limit"`      // -limit: train on the first Limit images only; 0 for all 60,000
 	EvalLimit int `json:"eval_limit"` // -eval-limit: evaluate on the first EvalLimit test images only; 0 for all 10,000
@@ -108,10 +112,18 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: -output-bias %v: use zero or data-mean", c.OutputBias)
 	case c.Dtype != "float32" && c.Dtype != "float64":
 		return fmt.Errorf("train: -dtype %q: use float32 or float64", c.Dtype)
-	case c.Objective < vae.ELBO || c.Objective > vae.IWAE:
-		return fmt.Errorf("train: -objective %v: use elbo, elbo-entropy or iwae", c.Objective)
+	case c.Objective < vae.ELBO || c.Objective > vae.PIWAE:
+		return fmt.Errorf("train: -objective %v: use elbo, elbo-entropy, iwae, miwae, ciwae or piwae", c.Objective)
 	case c.K < 1:
 		return fmt.Errorf("train: -k %d: draw at least 1 sample of z per example", c.K)
+	case (c.Objective == vae.MIWAE || c.Objective == vae.PIWAE) && c.M < 1:
+		return fmt.Errorf("train: -objective %v -m %d: give -m, the number M ≥ 1 of groups of -k samples", c.Objective, c.M)
+	case c.Objective != vae.MIWAE && c.Objective != vae.PIWAE && c.M != 0:
+		return fmt.Errorf("train: -m %d: the groups are for -objective miwae and piwae only, not %v; leave -m out", c.M, c.Objective)
+	case c.Objective == vae.CIWAE && !(c.CIWAEBeta >= 0 && c.CIWAEBeta <= 1):
+		return fmt.Errorf("train: -ciwae-beta %v: must lie in [0, 1]", c.CIWAEBeta)
+	case c.Objective != vae.CIWAE && c.CIWAEBeta != 0:
+		return fmt.Errorf("train: -ciwae-beta %v: it weighs the ELBO in -objective ciwae only, not %v; leave -ciwae-beta out", c.CIWAEBeta, c.Objective)
 	case !(c.Beta >= 0) || !finite(c.Beta):
 		return fmt.Errorf("train: -beta %v: must be a finite number ≥ 0", c.Beta)
 	case c.Warmup < 0:
@@ -130,7 +142,36 @@ func (c Config) Validate() error {
 			return fmt.Errorf("train: -hidden %v: layer sizes must be at least 1", c.Hidden)
 		}
 	}
-	return c.Upper.validate()
+	if err := c.Upper.validate(); err != nil {
+		return err
+	}
+	tc, err := c.trainer()
+	if err != nil {
+		return err
+	}
+	if err := elbo.CheckModel(tc.Bound(), c.Estimator, len(c.Upper)+1); err != nil {
+		return fmt.Errorf("train: -estimator %v -objective %v: %w", c.Estimator, c.Objective, err)
+	}
+	return nil
+}
+
+// boundText describes the bound trained and its gradient: "iwae, k = 5",
+// "miwae, m = 8, k = 8, estimator dreg".
+func (c Config) boundText() string {
+	var parts []string
+	switch c.Objective {
+	case vae.MIWAE, vae.PIWAE:
+		parts = append(parts, fmt.Sprintf("%v, m = %d", c.Objective, c.M))
+	case vae.CIWAE:
+		parts = append(parts, fmt.Sprintf("%v, β = %v", c.Objective, c.CIWAEBeta))
+	default:
+		parts = append(parts, c.Objective.String())
+	}
+	parts = append(parts, fmt.Sprintf("k = %d", c.K))
+	if c.Estimator != elbo.Reparam {
+		parts = append(parts, "estimator "+c.Estimator.String())
+	}
+	return strings.Join(parts, ", ")
 }
 
 // RunEpochs returns the number of epochs the run trains: Budget if set,
@@ -215,7 +256,10 @@ func (c Config) trainer() (vae.Config, error) {
 	}
 	return vae.Config{
 		Objective: c.Objective,
+		Estimator: c.Estimator,
 		Samples:   c.K,
+		Groups:    c.M,
+		CIWAEBeta: c.CIWAEBeta,
 		Beta:      c.Beta,
 		Warmup:    c.Warmup,
 		Batch:     c.Batch,

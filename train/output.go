@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/internal/atomicfile"
 )
 
@@ -75,6 +76,9 @@ func newRunDir(cfg Config) (string, error) {
 		name := fmt.Sprintf("vae-%v", cfg.Objective)
 		if cfg.Preset != "" {
 			name = fmt.Sprintf("%s-k%d", cfg.Preset, cfg.K)
+		}
+		if cfg.Estimator != elbo.Reparam {
+			name += "-" + cfg.Estimator.String()
 		}
 		dir := filepath.Join(RunsDir, fmt.Sprintf("%s-seed%d-%d", name, cfg.Seed, n))
 		err := os.Mkdir(dir, 0o755)

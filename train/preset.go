@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/vae"
 )
 
@@ -162,8 +163,12 @@ func knownPreset(name string) bool { return slices.Contains(PresetNames(), name)
 
 // PublishedFor returns the figure of p's source for the objective and K
 // of c, or nil if the source reports none. The ELBO in its two forms is
-// one bound.
+// one bound. The sources' figures are of the reparameterised gradient:
+// a run with another estimator has none.
 func (p Preset) PublishedFor(c Config) *Published {
+	if c.Estimator != elbo.Reparam {
+		return nil
+	}
 	obj := c.Objective
 	if obj == vae.ELBOEntropy {
 		obj = vae.ELBO

@@ -118,7 +118,7 @@ func (r Results) Markdown() string {
 	if name == "" {
 		name = "vae-train"
 	}
-	fmt.Fprintf(&b, "# %s (%v, k = %d)\n\n", name, r.Config.Objective, r.Config.K)
+	fmt.Fprintf(&b, "# %s (%s)\n\n", name, r.Config.boundText())
 	b.WriteString("| epochs | test ELBO | test log p(x) | active units | published log p(x) | s/epoch |\n")
 	b.WriteString("|---|---|---|---|---|---|\n")
 	logPx := "not estimated"

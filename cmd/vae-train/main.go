@@ -16,7 +16,9 @@
 // with. -budget N trains the first N epochs of a long protocol. -upper
 // describes the stochastic layers above the first of a hierarchical model
 // (train.Stack): -latent 100 -hidden 200,200 -upper 100,100:50 is Burda et
-// al.'s two-layer model.
+// al.'s two-layer model. -estimator chooses the gradient (reparam, stl,
+// dreg, score) and -objective miwae, ciwae and piwae the tighter bounds of
+// Rainforth et al. (2018), with -m and -ciwae-beta.
 //
 // Usage:
 //
@@ -53,7 +55,7 @@ func main() {
 func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 	fs.StringVar(&cfg.Preset, "preset", cfg.Preset, "`name` of a protocol to run (list: describe them); the other flags override its values")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "`folder` of the MNIST IDX files (\"\" finds them in the Go module cache)")
-	fs.StringVar(&cfg.Out, "out", cfg.Out, "output `folder` (\"\" makes runs/vae-<objective>-seed<seed>-<n>, or runs/<preset>-k<K>-seed<seed>-<n>, n the first free number)")
+	fs.StringVar(&cfg.Out, "out", cfg.Out, "output `folder` (\"\" makes runs/vae-<objective>-seed<seed>-<n>, or runs/<preset>-k<K>-seed<seed>-<n>, with -<estimator> after the k or objective unless it is reparam, n the first free number)")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs of the protocol (with -resume: the total to reach)")
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "train only the first N `epochs` of the protocol, a prefix of its schedule (0: all)")
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "examples per optimiser step")
@@ -69,8 +71,11 @@ func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 	fs.TextVar(&cfg.Activation, "activation", cfg.Activation, "`activation`: relu or tanh")
 	fs.TextVar(&cfg.OutputBias, "output-bias", cfg.OutputBias, "initial decoder output `bias`: zero, or data-mean (the logit of the mean training image, clipped to [0.001, 0.999])")
 	fs.StringVar(&cfg.Dtype, "dtype", cfg.Dtype, "float32 or float64")
-	fs.TextVar(&cfg.Objective, "objective", cfg.Objective, "`bound` to maximise: elbo, elbo-entropy or iwae")
-	fs.IntVar(&cfg.K, "k", cfg.K, "samples of z per example: L for elbo and elbo-entropy, K for iwae")
+	fs.TextVar(&cfg.Objective, "objective", cfg.Objective, "`bound` to maximise: elbo, elbo-entropy, iwae, miwae (the mean of -m IWAE bounds of -k samples), ciwae (-ciwae-beta·ELBO + (1 − -ciwae-beta)·IWAE) or piwae (the encoder on miwae, the decoder on iwae of all -m·-k samples)")
+	fs.TextVar(&cfg.Estimator, "estimator", cfg.Estimator, "`gradient` to follow: reparam (the bound's own), stl (sticking the landing: biased for iwae and miwae with -k > 1), dreg (doubly reparameterised) or score (REINFORCE with a baseline); all but reparam need a one-layer model, and ciwae and piwae take reparam only")
+	fs.IntVar(&cfg.K, "k", cfg.K, "samples of z per example: L for elbo and elbo-entropy, K for iwae and ciwae, K per group for miwae and piwae")
+	fs.IntVar(&cfg.M, "m", cfg.M, "`groups` of -k samples for miwae and piwae (M·K samples per example in all)")
+	fs.Float64Var(&cfg.CIWAEBeta, "ciwae-beta", cfg.CIWAEBeta, "ciwae's weight `β` of the ELBO, in [0, 1]")
 	fs.Float64Var(&cfg.Beta, "beta", cfg.Beta, "weight of the KL term (1 is the ELBO)")
 	fs.IntVar(&cfg.Warmup, "warmup", cfg.Warmup, "epochs over which β rises linearly from 0 to -beta (0 for none)")
 	fs.TextVar(&cfg.Binarize, "binarize", cfg.Binarize, "`pixels` trained on: none (grey levels), static or dynamic")
@@ -100,6 +105,19 @@ colon and its units, layers separated by /. Burda et al.'s two-layer model
   vae-train -latent 100 -hidden 200,200 -upper 100,100:50
 
 (the presets burda2-vae and burda2-iwae train it as the paper does).
+
+The gradient of the bound is -estimator's (Roeder et al. 2017; Tucker et
+al. 2019): reparam differentiates the bound as it stands; stl drops the
+score term ∇ log q(z|x) at fixed z from the encoder's gradient, which is
+unbiased for one sample per bound (elbo, or -k 1) but biased for K > 1:
+the weights w̃_i depend on z_i, and the expectation of the dropped term is
+not zero (on the linear-Gaussian test model with K = 5 its mean encoder
+gradient is off by 60 standard errors: go test -run STLBiased -v ./elbo); dreg reweights the encoder's path
+gradient by w̃_i², unbiased; score is REINFORCE with, for miwae, the other
+groups' bounds as baseline. stl and dreg give a zero encoder gradient when
+q(z|x) is the true posterior. The decoder's gradient is the same for all.
+The Rainforth et al. (2018) family: -objective miwae -m 8 -k 8 is MIWAE
+(8,8), piwae -m 8 -k 8 PIWAE (8,8), ciwae -ciwae-beta 0.05 -k 64 CIWAE.
 
 -preset NAME starts from a protocol of the literature instead; the flags
 given beside it override its values (the defaults below are those without a
