@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/vae"
 )
 
@@ -45,6 +46,18 @@ func TestValidate(t *testing.T) {
 		{"-limit", func(c *Config) { c.Limit = 60001 }},
 		{"-eval-limit", func(c *Config) { c.EvalLimit = 10001 }},
 		{"-eval-k", func(c *Config) { c.EvalK = -1 }},
+		{"-objective", func(c *Config) { c.Objective = vae.PIWAE + 1 }},
+		{"-objective", func(c *Config) { c.Objective = vae.MIWAE }},
+		{"-objective", func(c *Config) { c.Objective, c.M = vae.PIWAE, -1 }},
+		{"-m", func(c *Config) { c.M = 2 }},
+		{"-ciwae-beta", func(c *Config) { c.Objective, c.CIWAEBeta = vae.CIWAE, 1.5 }},
+		{"-ciwae-beta", func(c *Config) { c.Objective, c.CIWAEBeta = vae.CIWAE, math.NaN() }},
+		{"-ciwae-beta", func(c *Config) { c.CIWAEBeta = 0.5 }},
+		{"-estimator", func(c *Config) { c.Estimator = 9 }},
+		{"-estimator", func(c *Config) { c.Objective, c.CIWAEBeta, c.Estimator = vae.CIWAE, 0.5, elbo.STL }},
+		{"-estimator", func(c *Config) { c.Objective, c.M, c.Estimator = vae.PIWAE, 2, elbo.DReG }},
+		{"-estimator", func(c *Config) { c.Estimator, c.Upper = elbo.DReG, Stack{{Hidden: []int{8}, Latent: 2}} }},
+		{"-estimator", func(c *Config) { c.Objective, c.M, c.Upper = vae.PIWAE, 2, Stack{{Hidden: []int{8}, Latent: 2}} }},
 	} {
 		cfg := DefaultConfig()
 		c.change(&cfg)
@@ -57,6 +70,45 @@ func TestValidate(t *testing.T) {
 	cfg.Hidden = nil // a linear encoder and decoder
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("no hidden layers: %v", err)
+	}
+	for _, change := range []func(*Config){
+		func(c *Config) { c.Objective, c.M, c.Estimator = vae.MIWAE, 8, elbo.DReG },
+		func(c *Config) { c.Objective, c.CIWAEBeta = vae.CIWAE, 0.05 },
+		func(c *Config) { c.Objective, c.M = vae.PIWAE, 8 },
+		func(c *Config) { c.Estimator = elbo.Score },
+		func(c *Config) { c.Objective, c.Upper = vae.MIWAE, Stack{{Hidden: []int{8}, Latent: 2}}; c.M = 2 },
+	} {
+		cfg := DefaultConfig()
+		change(&cfg)
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("%+v: %v", cfg, err)
+		}
+	}
+}
+
+// TestBoundInTrainer checks that the bound's flags reach the trainer's
+// configuration.
+func TestBoundInTrainer(t *testing.T) {
+	c := DefaultConfig()
+	c.Objective, c.M, c.K, c.Estimator = vae.MIWAE, 3, 4, elbo.DReG
+	tc, err := c.trainer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc.Objective != vae.MIWAE || tc.Groups != 3 || tc.Samples != 4 || tc.Estimator != elbo.DReG || tc.Bound() != (elbo.MIWAE{Groups: 3}) {
+		t.Errorf("trainer config %+v (bound %v), want miwae of 3 groups of 4 with dreg", tc, tc.Bound())
+	}
+	c = DefaultConfig()
+	c.Objective, c.CIWAEBeta = vae.CIWAE, 0.25
+	if tc, _ := c.trainer(); tc.Bound() != (elbo.CIWAE{Beta: 0.25}) {
+		t.Errorf("ciwae: bound %v, want ciwae(β=0.25)", tc.Bound())
+	}
+	if got := c.boundText(); got != "ciwae, β = 0.25, k = 1" {
+		t.Errorf("boundText %q", got)
+	}
+	c.Objective, c.CIWAEBeta, c.M, c.Estimator = vae.PIWAE, 0, 8, elbo.STL
+	if got := c.boundText(); got != "piwae, m = 8, k = 1, estimator stl" {
+		t.Errorf("boundText %q", got)
 	}
 }
 
@@ -119,6 +171,8 @@ func TestCheckResume(t *testing.T) {
 		func(c *Config) { c.Hidden = Sizes{400, 400} },
 		func(c *Config) { c.EvalLimit = 100 },
 		func(c *Config) { c.Limit = 100 },
+		func(c *Config) { c.Estimator = elbo.STL },
+		func(c *Config) { c.Objective, c.M = vae.MIWAE, 1 },
 	} {
 		c := saved
 		change(&c)

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 
 	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/optim"
 	"github.com/govae/govae/vae"
 )
@@ -118,6 +119,9 @@ func TestPublishedFor(t *testing.T) {
 		cfg := c.p.Config
 		cfg.Objective, cfg.K = c.obj, c.k
 		got := c.p.PublishedFor(cfg)
+		if cfg.Estimator = elbo.DReG; c.p.PublishedFor(cfg) != nil {
+			t.Errorf("%s %v k=%d with dreg: a published figure, but the source's are reparam's", c.p.Name, c.obj, c.k)
+		}
 		switch {
 		case c.want == 0 && got != nil:
 			t.Errorf("%s %v k=%d: published %+v, want none", c.p.Name, c.obj, c.k, got)

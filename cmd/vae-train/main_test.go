@@ -51,6 +51,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-eval-k", "-1"}, "-eval-k -1"},
 		{[]string{"-nosuchflag"}, "flag provided but not defined: -nosuchflag"},
 		{[]string{"-epochs", "2", "extra"}, `unexpected argument "extra"`},
+		{[]string{"-estimator", "rws"}, `unknown estimator "rws"`},
+		{[]string{"-objective", "miwae"}, "give -m"},
+		{[]string{"-m", "2"}, "-m 2: the groups are for -objective miwae and piwae only"},
+		{[]string{"-objective", "ciwae", "-ciwae-beta", "2"}, "-ciwae-beta 2: must lie in [0, 1]"},
+		{[]string{"-ciwae-beta", "0.5"}, "in -objective ciwae only"},
+		{[]string{"-objective", "ciwae", "-estimator", "dreg"}, "reparam estimator only"},
+		{[]string{"-estimator", "stl", "-upper", "8:2"}, "2 stochastic layers"},
+		{[]string{"-objective", "piwae", "-m", "2", "-upper", "8:2"}, "2 stochastic layers"},
 	} {
 		code, stdout, stderr := runArgs(c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
@@ -67,7 +75,7 @@ func TestHelp(t *testing.T) {
 	if code != 0 {
 		t.Errorf("-h: exit %d", code)
 	}
-	for _, want := range []string{"Usage:", "-resume folder", "-eval-k", "-binarize pixels", "(default 128)", "elbo-entropy", "vae-train -latent 100 -hidden 200,200 -upper 100,100:50", "-upper layers"} {
+	for _, want := range []string{"Usage:", "-resume folder", "-eval-k", "-binarize pixels", "(default 128)", "elbo-entropy", "vae-train -latent 100 -hidden 200,200 -upper 100,100:50", "-upper layers", "-estimator gradient", "but biased for K > 1", "-m groups", "-ciwae-beta β", "miwae", "piwae"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("-h output lacks %q:\n%s", want, stderr)
 		}
@@ -365,5 +373,55 @@ func TestExportTest(t *testing.T) {
 	}
 	if rows != 28 || cols != 28 || !bytes.Equal(pixels, test.Binarize(datasets.TestSeed).Pixels) {
 		t.Errorf("exported %d bytes of %d×%d images, not the fixed binarised test set", len(pixels), rows, cols)
+	}
+}
+
+// TestEstimatorRun trains a tiny MIWAE with DReG, finds the estimator and
+// the groups in results.json and the checkpoint's configuration, and
+// refuses to resume it with another estimator or number of groups.
+func TestEstimatorRun(t *testing.T) {
+	t.Chdir(t.TempDir())
+	args := []string{"-limit", "100", "-eval-limit", "20", "-hidden", "16", "-latent", "3", "-epochs", "1",
+		"-objective", "miwae", "-m", "2", "-k", "2", "-estimator", "dreg"}
+	code, stdout, stderr := runArgs(args...)
+	dir := filepath.Join("runs", "vae-miwae-dreg-seed1-1")
+	if code != 0 || !strings.Contains(stdout, "output folder: "+dir) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, train.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res train.Results
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Config; c.Estimator.String() != "dreg" || c.M != 2 || c.K != 2 || c.Objective.String() != "miwae" {
+		t.Errorf("results.json records %+v", c)
+	}
+	if !strings.Contains(res.Command, "-estimator dreg") || !strings.Contains(res.Command, "-m 2") {
+		t.Errorf("command %q lacks the estimator or the groups", res.Command)
+	}
+	saved, err := train.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := saved.Checkpoint.Config; c.Estimator.String() != "dreg" || c.Groups != 2 {
+		t.Errorf("the checkpoint records %+v", c)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-estimator", "stl"}, "-estimator stl conflicts with the run's -estimator dreg"},
+		{[]string{"-m", "1"}, "-m 1 conflicts with the run's -m 2"},
+	} {
+		code, _, stderr := runArgs(append([]string{"-resume", dir, "-epochs", "2"}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("-resume %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+	if code, stdout, stderr := runArgs("-resume", dir, "-epochs", "2"); code != 0 || !strings.Contains(stdout, "epoch 2/2") {
+		t.Errorf("resume: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
