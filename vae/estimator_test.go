@@ -36,15 +36,7 @@ func TestEstimatorsTrain(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ev.Close()
-			before, _, err := ev.ELBO(binTest, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stats := trainEpochs(t, tr, 3)
-			after, _, err := ev.ELBO(binTest, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
+			before, after, stats, _ := trainMeasured(t, tr, ev, binTest, 3)
 			for _, st := range stats {
 				if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) || math.IsNaN(st.KL) || math.IsNaN(st.Recon) {
 					t.Fatalf("epoch %d: loss %v (recon %v, KL %v)", st.Epoch, st.Loss, st.Recon, st.KL)

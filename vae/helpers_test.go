@@ -67,3 +67,20 @@ func trainEpochs(t testing.TB, tr *vae.Trainer, n int) []vae.EpochStats {
 	}
 	return out
 }
+
+// trainMeasured trains tr for the given epochs and returns ev's test ELBO
+// on set (noise seed 1) before and after, the epochs' statistics, and the
+// variances of the posterior means after.
+func trainMeasured(t testing.TB, tr *vae.Trainer, ev *vae.Evaluator, set *datasets.Set, epochs int) (before, after vae.Stats, stats []vae.EpochStats, variances []float64) {
+	t.Helper()
+	before, _, err := ev.ELBO(set, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats = trainEpochs(t, tr, epochs)
+	after, variances, err = ev.ELBO(set, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return before, after, stats, variances
+}

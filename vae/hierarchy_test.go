@@ -42,15 +42,7 @@ func TestTwoLayerModelTrains(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ev.Close()
-			before, _, err := ev.ELBO(binTest, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stats := trainEpochs(t, tr, 4)
-			after, variances, err := ev.ELBO(binTest, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
+			before, after, stats, variances := trainMeasured(t, tr, ev, binTest, 4)
 			active, err := vae.ActiveUnitsByLayer(variances, m.Latents(), 0.01)
 			if err != nil {
 				t.Fatal(err)

@@ -34,15 +34,7 @@ func TestTrainingLowersTheLoss(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ev.Close()
-			before, _, err := ev.ELBO(binTest, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			stats := trainEpochs(t, tr, 4)
-			after, variances, err := ev.ELBO(binTest, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
+			before, after, stats, variances := trainMeasured(t, tr, ev, binTest, 4)
 			t.Logf("test loss %.2f → %.2f; train %.2f → %.2f; active units %d", before.Loss, after.Loss, stats[0].Loss, stats[3].Loss, vae.ActiveUnits(variances, 0.01))
 			if !(after.Loss < before.Loss-100) || stats[3].Loss >= stats[0].Loss {
 				t.Errorf("loss did not fall: test %.2f → %.2f, train %.2f → %.2f", before.Loss, after.Loss, stats[0].Loss, stats[3].Loss)
