@@ -213,16 +213,37 @@ func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Opt
 	if opts.Progress == nil {
 		opts.Progress = noProgress{}
 	}
-	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, test: testSet, testName: "grey", start: start, piece: 1}
-	if cfg.Binarize != datasets.Grey {
-		// Binarised training is evaluated on the fixed binarised test set,
-		// the same on every run.
-		r.test, r.testName = testSet.Binarize(datasets.TestSeed), "binarized"
-	}
-	if cfg.EvalLimit > 0 {
-		r.test, _ = r.test.Split(cfg.EvalLimit)
-	}
+	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, start: start, piece: 1}
+	r.test, r.testName = cfg.EvalSet(testSet)
 	return r, nil
+}
+
+// EvalSet returns the test images a run of c is evaluated on, and their
+// name: the grey levels ("grey"), or for binarised training the fixed
+// binarised test set, the same on every run ("binarized"); the first
+// EvalLimit of them if it is set.
+func (c Config) EvalSet(testSet *datasets.Set) (*datasets.Set, string) {
+	set, name := testSet, "grey"
+	if c.Binarize != datasets.Grey {
+		set, name = testSet.Binarize(datasets.TestSeed), "binarized"
+	}
+	if c.EvalLimit > 0 {
+		set, _ = set.Split(c.EvalLimit)
+	}
+	return set, name
+}
+
+// Model returns the model of the saved run, with the parameters of its
+// checkpoint.
+func (s *Saved) Model() (*vae.Model, error) {
+	m, err := vae.NewMLP(s.Config.arch(nil))
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if err := m.Restore(s.Checkpoint); err != nil {
+		return nil, fmt.Errorf("train: %s: %w", s.Dir, err)
+	}
+	return m, nil
 }
 
 func (r *runner) close() { r.eval.Close() }

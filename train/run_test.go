@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/govae/govae/datasets"
@@ -336,5 +337,46 @@ func TestNonFiniteStops(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(cfg.Out, name)); err == nil {
 			t.Errorf("%s was written", name)
 		}
+	}
+}
+
+// TestSavedModel trains a small run with the data-mean output bias, loads
+// it, and finds the checkpoint's parameters in Saved.Model's model and
+// its test ELBO on EvalSet's images in results.json.
+func TestSavedModel(t *testing.T) {
+	cfg := quick(t, 1)
+	cfg.Hidden, cfg.Latent, cfg.OutputBias, cfg.Binarize = train.Sizes{16}, 3, train.DataMeanBias, datasets.Dynamic
+	res := mustTrain(t, cfg)
+	saved, err := train.Load(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := saved.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := m.Params.Snapshot(), saved.Checkpoint.Params
+	if !slices.Equal(got.Names, want.Names) || !slices.EqualFunc(got.Values, want.Values, slices.Equal) {
+		t.Fatalf("the model's parameters are not the checkpoint's")
+	}
+	_, testSet, err := datasets.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, name := saved.Config.EvalSet(testSet)
+	if set.Len() != 100 || name != "binarized" {
+		t.Fatalf("EvalSet: %d images, %q; want 100 binarized", set.Len(), name)
+	}
+	ev, err := vae.NewEvaluator(m, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Close()
+	st, _, err := ev.ELBO(set, 0x6576616c5f656c62) // evalSeed
+	if err != nil {
+		t.Fatal(err)
+	}
+	if -st.Loss != res.Final.Test.ELBO {
+		t.Errorf("test ELBO %v of the loaded model, results.json has %v", -st.Loss, res.Final.Test.ELBO)
 	}
 }

@@ -122,9 +122,10 @@ const (
 
 // outputBias returns the initial output bias of b for a model trained on
 // set: nil (zeros) for ZeroBias, the clipped logit of the mean image for
-// DataMeanBias.
+// DataMeanBias; nil without a set, for a model whose parameters are
+// restored from a checkpoint.
 func (b BiasInit) outputBias(set *datasets.Set) []float64 {
-	if b != DataMeanBias {
+	if b != DataMeanBias || set == nil {
 		return nil
 	}
 	return MeanLogit(set, biasClipLo, biasClipHi)

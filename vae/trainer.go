@@ -32,6 +32,26 @@ type Config struct {
 
 // Validate reports the first field of c that is out of range.
 func (c Config) Validate() error {
+	if err := c.validateBound(); err != nil {
+		return err
+	}
+	switch {
+	case c.Beta < 0 || math.IsNaN(c.Beta) || math.IsInf(c.Beta, 0):
+		return fmt.Errorf("vae: β = %v: must be a finite number ≥ 0", c.Beta)
+	case c.Warmup < 0:
+		return fmt.Errorf("vae: warm-up of %d epochs: must be ≥ 0", c.Warmup)
+	case c.Batch < 1:
+		return fmt.Errorf("vae: batch size %d: must be positive", c.Batch)
+	case c.Adam.Schedule == nil:
+		return fmt.Errorf("vae: no learning-rate schedule in the Adam config")
+	}
+	return nil
+}
+
+// validateBound reports the first of the fields that choose the bound and
+// its gradient (Objective, Estimator, Samples, Groups, CIWAEBeta) that is
+// out of range, or a pair of objective and estimator that does not exist.
+func (c Config) validateBound() error {
 	switch {
 	case !c.Objective.valid():
 		return fmt.Errorf("vae: unknown objective %v", c.Objective)
@@ -45,14 +65,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vae: ciwae with β = %v: CIWAEBeta must lie in [0, 1]", c.CIWAEBeta)
 	case c.Objective != CIWAE && c.CIWAEBeta != 0:
 		return fmt.Errorf("vae: CIWAEBeta = %v, but it weighs the ELBO in ciwae only, not %v; leave it 0", c.CIWAEBeta, c.Objective)
-	case c.Beta < 0 || math.IsNaN(c.Beta) || math.IsInf(c.Beta, 0):
-		return fmt.Errorf("vae: β = %v: must be a finite number ≥ 0", c.Beta)
-	case c.Warmup < 0:
-		return fmt.Errorf("vae: warm-up of %d epochs: must be ≥ 0", c.Warmup)
-	case c.Batch < 1:
-		return fmt.Errorf("vae: batch size %d: must be positive", c.Batch)
-	case c.Adam.Schedule == nil:
-		return fmt.Errorf("vae: no learning-rate schedule in the Adam config")
 	}
 	if err := elbo.Check(c.Bound(), c.Estimator); err != nil {
 		return fmt.Errorf("vae: %w", err)
