@@ -96,7 +96,7 @@ func Load(dir string) (*Saved, error) {
 	}
 	path := filepath.Join(dir, CheckpointFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("train: %s holds no %s, so there is nothing to resume (a run writes it after its first epoch); start a new run instead", dir, CheckpointFile)
+		return nil, fmt.Errorf("train: %s holds no %s: it is not the output folder of a run, or its run has not finished an epoch (the checkpoint is written after each); start a new run instead", dir, CheckpointFile)
 	}
 	ckpt, err := vae.LoadCheckpoint(path)
 	if err != nil {

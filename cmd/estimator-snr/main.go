@@ -13,6 +13,16 @@
 // it, each mean by half a standard deviation and each log-variance by
 // 0.5, as a trained encoder is off its optimum. The same flags give the
 // same numbers.
+//
+// With -run DIR it measures a model trained by vae-train instead, the
+// one whose output folder DIR is (its model.ckpt), on the first -images
+// images of the test set it is evaluated on: the SNR of each parameter of
+// the inference networks (encoder…) and of the generative ones
+// (decoder…), averaged over those whose gradient varies. A model of
+// several stochastic layers is measured with reparam only (the other
+// estimators need one layer).
+//
+//	estimator-snr -run runs/burda-iwae-k5-seed1-1 -draws 100 -out snr-burda.png
 package main
 
 import (
@@ -41,10 +51,13 @@ import (
 
 // config is what the command line asks for.
 type config struct {
-	out   string
-	draws int
-	seed  uint64
-	ks    []int
+	out    string
+	draws  int
+	seed   uint64
+	ks     []int
+	run    string // a vae-train output folder; "" for the linear-Gaussian model
+	data   string // MNIST folder for -run; "" for the run's
+	images int
 }
 
 func main() {
@@ -71,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.draws, "draws", 1000, "gradient estimates per estimator and K")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the model, the data and the noise")
 	ks := fs.String("k", "1,5,50,500", "the numbers of samples K, comma-separated")
+	fs.StringVar(&cfg.run, "run", "", "measure the model trained by vae-train in this output `folder` (its model.ckpt) instead of the linear-Gaussian model")
+	fs.StringVar(&cfg.data, "data", "", "with -run: `folder` of the MNIST IDX files (\"\": the run's)")
+	fs.IntVar(&cfg.images, "images", 20, "with -run: the number of test images the gradient is taken on")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -90,6 +106,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.out == "" {
 		return cfg, fmt.Errorf("-out is empty: name the PNG file to write")
 	}
+	if cfg.images < 1 {
+		return cfg, fmt.Errorf("-images %d: take the gradient on at least 1 image", cfg.images)
+	}
 	return cfg, nil
 }
 
@@ -97,10 +116,27 @@ var estimators = []elbo.Estimator{elbo.Reparam, elbo.STL, elbo.DReG, elbo.Score}
 
 // run measures, prints the table to w and writes the plot.
 func run(cfg config, w io.Writer) error {
+	measure := measureLinear
+	if cfg.run != "" {
+		measure = measureRun
+	}
+	points, err := measure(cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%-8s %5s %12s %12s\n", "estimator", "K", "encoder SNR", "decoder SNR")
+	for _, p := range points {
+		fmt.Fprintf(w, "%-8s %5d %12.4g %12.4g\n", p.Estimator, p.K, p.Encoder, p.Decoder)
+	}
+	return atomicfile.Write(cfg.out, func(f io.Writer) error { return plotSNR(f, points) })
+}
+
+// measureLinear measures the estimators on the linear-Gaussian model.
+func measureLinear(cfg config) ([]lingauss.SNRPoint, error) {
 	m, x := lingauss.Random(rand.New(rand.NewPCG(cfg.seed, 0x5eed)), 8, 3, 4, 0.5)
 	mean, logVar, err := m.MeanField(x)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// An encoder off the optimum, as a trained one is: at the ELBO's
 	// optimum the K = 1 encoder gradient has no signal at all.
@@ -112,15 +148,7 @@ func run(cfg config, w io.Writer) error {
 			logVar.Set(b, j, logVar.At(b, j)+0.5)
 		}
 	}
-	points, err := lingauss.MeasureSNR(m, x, mean, logVar, estimators, cfg.ks, cfg.draws, cfg.seed)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "%-8s %5s %12s %12s\n", "estimator", "K", "encoder SNR", "decoder SNR")
-	for _, p := range points {
-		fmt.Fprintf(w, "%-8s %5d %12.4g %12.4g\n", p.Estimator, p.K, p.Encoder, p.Decoder)
-	}
-	return atomicfile.Write(cfg.out, func(f io.Writer) error { return plotSNR(f, points) })
+	return lingauss.MeasureSNR(m, x, mean, logVar, estimators, cfg.ks, cfg.draws, cfg.seed)
 }
 
 // plotSNR draws the encoder's and the decoder's SNR against K, one line
