@@ -31,5 +31,9 @@
 // IWAE, MIWAE, CIWAE, PIWAE: the Objective values) with a gradient
 // Estimator (Reparam, STL, DReG, Score): it returns the bound and one
 // surrogate node whose single backward pass gives the encoder and the
-// decoder each the gradient the estimator prescribes.
+// decoder each the gradient the estimator prescribes. The ELBO's Form
+// chooses among (2.19), (2.23) and (2.24) for its value and its reparam
+// gradient; with reparam the two closed forms are ReconKL's and
+// JointEntropy's graphs exactly, which is how a trainer follows all of
+// them through Build alone.
 package elbo
