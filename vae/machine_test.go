@@ -11,6 +11,7 @@ import (
 
 	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/dist"
+	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/fastblas"
 	"github.com/govae/govae/internal/gx"
 	"github.com/govae/govae/optim"
@@ -19,8 +20,9 @@ import (
 
 // machineModels are the kinds of model the repository has: the MLP presets'
 // shapes (ReLU and the pytorch example's grey levels; tanh, IWAE and a β
-// warm-up as in Burda's), the custom encoders and decoders of the tests, and
-// the notebooks' convolutional encoder, which runs on Gorgonia's tape.
+// warm-up as in Burda's), the custom encoders and decoders of the tests, the
+// notebooks' convolutional encoder, which runs on Gorgonia's tape, and the
+// gradient estimators and bounds of elbo.Build beside reparam's.
 var machineModels = []struct {
 	name  string
 	dtype string
@@ -35,6 +37,10 @@ var machineModels = []struct {
 	{"conv-encoder", "float32", smallConfig(vae.ELBO, 1), func(m *vae.Model) { m.Encoder = convEncoder(m.Latent) }},
 	{"two-layer-iwae", "float32", smallConfig(vae.IWAE, 3), twoLayers("float32")},
 	{"two-layer-entropy-float64", "float64", smallConfig(vae.ELBOEntropy, 2), twoLayers("float64")},
+	{"tanh-iwae-dreg", "float32", withBound(smallConfig(vae.IWAE, 3), vae.Config{Objective: vae.IWAE, Estimator: elbo.DReG, Samples: 3}), nil},
+	{"tanh-miwae-score-float64", "float64", withBound(smallConfig(vae.IWAE, 3), vae.Config{Objective: vae.MIWAE, Estimator: elbo.Score, Samples: 2, Groups: 2}), nil},
+	{"tanh-piwae", "float32", withBound(smallConfig(vae.IWAE, 3), vae.Config{Objective: vae.PIWAE, Samples: 2, Groups: 2}), nil},
+	{"tanh-elbo-stl", "float32", withBound(smallConfig(vae.IWAE, 3), vae.Config{Objective: vae.ELBO, Estimator: elbo.STL, Samples: 2}), nil},
 }
 
 // twoLayers replaces the model by the hierarchical one of twoLayerArch.

@@ -58,6 +58,9 @@ func TestTrainerFollowsBuild(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer bg.close()
+				if !bg.vm.Direct() {
+					t.Errorf("the graph runs on Gorgonia's tape, not on gx.Machine's own buffers: an operation of the estimator is not known to be rerunnable")
+				}
 				rng := rand.New(rand.NewPCG(5, 6))
 				xs, eps := bg.xT.Data().([]float64), bg.epsT.Data().([]float64)
 				for i := range xs {
