@@ -15,11 +15,10 @@ import (
 	"github.com/govae/govae/train"
 )
 
-// TestRun runs the command with few draws and checks the table (a line per
-// estimator and K) and that the plot is a PNG.
-func TestRun(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "snr.png")
-	cfg, err := parseFlags([]string{"-out", out, "-draws", "5", "-k", "1, 3"}, io.Discard)
+// runTable runs the command with args and returns the lines of its table.
+func runTable(t *testing.T, args ...string) []string {
+	t.Helper()
+	cfg, err := parseFlags(args, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,9 +26,16 @@ func TestRun(t *testing.T) {
 	if err := run(cfg, &table); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(table.String()), "\n")
+	return strings.Split(strings.TrimSpace(table.String()), "\n")
+}
+
+// TestRun runs the command with few draws and checks the table (a line per
+// estimator and K) and that the plot is a PNG.
+func TestRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "snr.png")
+	lines := runTable(t, "-out", out, "-draws", "5", "-k", "1, 3")
 	if len(lines) != 1+len(estimators)*2 || !strings.HasPrefix(lines[1], "reparam") || !strings.Contains(lines[2], " 3 ") {
-		t.Errorf("table:\n%s", table.String())
+		t.Errorf("table:\n%s", strings.Join(lines, "\n"))
 	}
 	f, err := os.Open(out)
 	if err != nil {
@@ -83,17 +89,9 @@ func TestRunOnTrainedModel(t *testing.T) {
 		rows  int
 	}{{"", len(estimators) * 2}, {"8:2", 2}} {
 		out := filepath.Join(t.TempDir(), "snr.png")
-		cfg, err := parseFlags([]string{"-run", tiny(c.upper), "-out", out, "-draws", "20", "-k", "1,5", "-images", "10"}, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var table bytes.Buffer
-		if err := run(cfg, &table); err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(table.String()), "\n")
+		lines := runTable(t, "-run", tiny(c.upper), "-out", out, "-draws", "20", "-k", "1,5", "-images", "10")
 		if len(lines) != 1+c.rows || !strings.HasPrefix(lines[1], "reparam") {
-			t.Fatalf("-upper %q: table:\n%s", c.upper, table.String())
+			t.Fatalf("-upper %q: table:\n%s", c.upper, strings.Join(lines, "\n"))
 		}
 		for _, l := range lines[1:] {
 			f := strings.Fields(l)
