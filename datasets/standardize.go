@@ -24,16 +24,10 @@ func FitStandardization(s *Set) Standardization {
 	if n == 0 {
 		panic("datasets: FitStandardization of an empty set")
 	}
-	st := Standardization{Mean: make([]float64, d), Scale: make([]float64, d)}
+	st := Standardization{Mean: s.Sums(), Scale: make([]float64, d)}
 	row := make([]float64, d)
 	// Two passes, mean then squared deviations, which loses no precision
 	// to cancellation as E[x²] − E[x]² can.
-	for i := range n {
-		Scale(row, s, i, i+1)
-		for j, v := range row {
-			st.Mean[j] += v
-		}
-	}
 	for j := range st.Mean {
 		st.Mean[j] /= float64(n)
 	}
@@ -104,4 +98,28 @@ func (st Standardization) Invert(x []float64) {
 		j := i % d
 		x[i] = x[i]*st.Scale[j] + st.Mean[j]
 	}
+}
+
+// Sums returns the sum over the examples of s of each feature, byte levels
+// read as level/255 (as [Scale] reads them): for a binarised set, the
+// number of examples with each pixel on. The levels of a feature are added
+// as integers and divided by 255 once, so the sum of bytes is exact to the
+// last bit.
+func (s *Set) Sums() []float64 {
+	d := s.Dim()
+	sums := make([]float64, d)
+	if s.Values != nil {
+		for i, v := range s.Values {
+			sums[i%d] += v
+		}
+		return sums
+	}
+	levels := make([]uint64, d)
+	for i, v := range s.Pixels {
+		levels[i%d] += uint64(v)
+	}
+	for j, l := range levels {
+		sums[j] = float64(l) / 255
+	}
+	return sums
 }

@@ -205,3 +205,16 @@ func TestSplitAndSubsetOfValues(t *testing.T) {
 		t.Errorf("Subset(4, 0) = %v", sub.Values)
 	}
 }
+
+// TestSums: bytes are summed exactly (as integers, divided by 255 once),
+// values as they are.
+func TestSums(t *testing.T) {
+	b := &Set{Pixels: []uint8{255, 1, 0, 255, 2, 7}, Rows: 1, Cols: 3}
+	if got, want := b.Sums(), []float64{2, 3.0 / 255, 7.0 / 255}; !slices.Equal(got, want) {
+		t.Errorf("byte sums %v, want %v", got, want)
+	}
+	v := &Set{Values: []float64{1.5, -2, 0.25, 4}, Rows: 1, Cols: 2}
+	if got, want := v.Sums(), []float64{1.75, 2}; !slices.Equal(got, want) {
+		t.Errorf("value sums %v, want %v", got, want)
+	}
+}

@@ -135,16 +135,9 @@ func (b BiasInit) outputBias(set *datasets.Set) []float64 {
 // mean grey level over the images of set (scaled to [0,1]) clipped to
 // [lo, hi].
 func MeanLogit(set *datasets.Set, lo, hi float64) []float64 {
-	dim := set.Dim()
-	sums := make([]float64, dim)
-	for i := range set.Len() {
-		for j, v := range set.Pixels[i*dim : (i+1)*dim] {
-			sums[j] += float64(v)
-		}
-	}
-	out := make([]float64, dim)
-	for j, s := range sums {
-		p := min(hi, max(lo, s/255/float64(set.Len())))
+	out := set.Sums()
+	for j, s := range out {
+		p := min(hi, max(lo, s/float64(set.Len())))
 		out[j] = math.Log(p / (1 - p))
 	}
 	return out

@@ -159,7 +159,7 @@ func (e *Evaluator) check(set *datasets.Set) error {
 		return fmt.Errorf("vae: nothing to evaluate: the set is empty")
 	}
 	if set.Dim() != e.model.Input {
-		return fmt.Errorf("vae: images of %d pixels for a model of %d inputs", set.Dim(), e.model.Input)
+		return fmt.Errorf("vae: examples of %d values for a model of %d inputs", set.Dim(), e.model.Input)
 	}
 	return nil
 }

@@ -28,9 +28,11 @@ const (
 // weight W of shape (in, out), so that a layer computes x·W + b (PyTorch's
 // nn.Linear holds W transposed). The metadata holds "format"
 // ("govae-mlp-vae/1"), "arch" (a as JSON: input, hidden, latent,
-// activation, dtype, and upper for a hierarchical model, whose layers'
-// networks are named encoder2, decoder2, ...) and, when st is not nil, "standardization" (st as
-// JSON), the statistics the data were standardised with.
+// activation, dtype, likelihood for a Gaussian p(x|z) (whose learned
+// log-variances are "decoder.logvar"), and upper for a hierarchical model,
+// whose layers' networks are named encoder2, decoder2, ...) and, when st is
+// not nil, "standardization" (st as JSON), the statistics the data were
+// standardised with.
 func Export(w io.Writer, m *Model, a Arch, st *datasets.Standardization) error {
 	if err := a.Validate(); err != nil {
 		return err
@@ -186,6 +188,9 @@ func (a Arch) paramCount() (uint64, bool) {
 		in = a.Hidden[i]
 	}
 	layer(in, a.Input)
+	if a.Likelihood.Family == Gaussian && a.Likelihood.Variance == 0 {
+		n += uint64(a.Input) // the decoder's log-variance per feature
+	}
 	// Each layer above the first: q(h_l|h_l−1) and p(h_l−1|h_l), the
 	// latter through the hidden sizes reversed (NewMLP).
 	below := a.Latent

@@ -189,3 +189,90 @@ func TestExportImportTwoLayers(t *testing.T) {
 		t.Error("a one-layer model exported as a two-layer architecture")
 	}
 }
+
+// TestExportImportGaussian: a model with a Gaussian p(x|z) round-trips,
+// its likelihood in the architecture and its learned log-variances in
+// "decoder.logvar"; a fixed variance adds no tensor.
+func TestExportImportGaussian(t *testing.T) {
+	for _, lik := range []Likelihood{{Family: Gaussian}, {Family: Gaussian, Variance: 0.25}} {
+		a := tinyArch("float64")
+		a.Likelihood = lik
+		m, err := NewMLP(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := Export(&b, m, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		tensors, meta, err := openSafetensors(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `"likelihood":"` + lik.String() + `"`; !strings.Contains(meta["arch"], want) {
+			t.Errorf("%v: arch %s lacks %s", lik, meta["arch"], want)
+		}
+		_, hasLogVar := tensors.Tensor("decoder.logvar")
+		if hasLogVar != (lik.Variance == 0) {
+			t.Errorf("%v: decoder.logvar in the file: %v", lik, hasLogVar)
+		}
+		got, ga, _, err := Import(bytes.NewReader(b.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ga.Likelihood != lik {
+			t.Errorf("imported likelihood %v, want %v", ga.Likelihood, lik)
+		}
+		s0, s1 := m.Params.Snapshot(), got.Params.Snapshot()
+		if !slices.Equal(s0.Names, s1.Names) || !slices.EqualFunc(s0.Values, s1.Values, slices.Equal) {
+			t.Errorf("%v: the imported parameters differ", lik)
+		}
+	}
+	// A Bernoulli model's architecture has no likelihood key, as before.
+	a := tinyArch("float32")
+	m, err := NewMLP(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Export(&b, m, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, meta, _ := openSafetensors(b.Bytes()); strings.Contains(meta["arch"], "likelihood") {
+		t.Errorf("a Bernoulli model's arch names its likelihood: %s", meta["arch"])
+	}
+}
+
+func TestLikelihoodText(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want Likelihood
+	}{
+		{"bernoulli", Likelihood{}},
+		{"gaussian", Likelihood{Family: Gaussian}},
+		{"gaussian:0.1", Likelihood{Family: Gaussian, Variance: 0.1}},
+		{"gaussian:2e-3", Likelihood{Family: Gaussian, Variance: 2e-3}},
+	} {
+		var l Likelihood
+		if err := l.UnmarshalText([]byte(c.text)); err != nil || l != c.want {
+			t.Errorf("%q: %v, %v; want %v", c.text, l, err, c.want)
+		}
+		back, err := l.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again Likelihood
+		if err := again.UnmarshalText(back); err != nil || again != l {
+			t.Errorf("%q: text %q reads back as %v, %v", c.text, back, again, err)
+		}
+	}
+	for _, bad := range []string{"", "normal", "gaussian:", "gaussian:0", "gaussian:-1", "gaussian:NaN", "gaussian:Inf", "bernoulli:0.1"} {
+		var l Likelihood
+		if err := l.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if err := (Likelihood{Family: Bernoulli, Variance: 1}).Validate(); err == nil {
+		t.Error("a Bernoulli with a variance validates")
+	}
+}

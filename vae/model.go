@@ -57,16 +57,17 @@ func (m *Model) check() error {
 }
 
 // Arch describes the default MLP model: encoder and decoder with the same
-// hidden sizes (the decoder's in reverse), a Gaussian q(z|x) and a
-// Bernoulli p(x|z).
+// hidden sizes (the decoder's in reverse), a Gaussian q(z|x) and p(x|z) of
+// the Likelihood (a Bernoulli unless said otherwise).
 type Arch struct {
 	Input      int        `json:"input"`
 	Hidden     []int      `json:"hidden"`
 	Latent     int        `json:"latent"`
 	Activation Activation `json:"activation"`
-	Dtype      string     `json:"dtype"` // "float32" or "float64"
-	OutputBias []float64  `json:"-"`     // initial decoder output bias; nil for zeros
-	Seed       uint64     `json:"seed"`  // seeds the initial weights
+	Dtype      string     `json:"dtype"`               // "float32" or "float64"
+	OutputBias []float64  `json:"-"`                   // initial decoder output bias; nil for zeros
+	Likelihood Likelihood `json:"likelihood,omitzero"` // p(x|z); the zero value, left out of the JSON, is the Bernoulli
+	Seed       uint64     `json:"seed"`                // seeds the initial weights
 	// Upper are the stochastic layers above the first, bottom up, for a
 	// hierarchical model; none for the one-layer VAE.
 	Upper []LayerArch `json:"upper,omitempty"`
@@ -110,7 +111,7 @@ func (a Arch) Validate() error {
 	if _, err := parseDtype(a.Dtype); err != nil {
 		return err
 	}
-	return nil
+	return a.Likelihood.Validate()
 }
 
 // NewMLP returns the default model described by a, its weights drawn from
@@ -126,7 +127,7 @@ func NewMLP(a Arch) (*Model, error) {
 	}
 	m := &Model{
 		Encoder: MLPEncoder{MLP: MLP{Name: "encoder", In: a.Input, Hidden: a.Hidden, Activation: a.Activation}, Latent: a.Latent},
-		Decoder: BernoulliDecoder{MLP: MLP{Name: "decoder", In: a.Latent, Hidden: reversed(a.Hidden), Activation: a.Activation}, Out: a.Input, OutputBias: a.OutputBias},
+		Decoder: a.Likelihood.decoder(a.Latent, reversed(a.Hidden), a.Activation, a.Input, a.OutputBias),
 		Input:   a.Input,
 		Latent:  a.Latent,
 		Params:  p,

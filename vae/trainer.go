@@ -98,7 +98,10 @@ type Trainer struct {
 	perEp   int                 // batches per epoch
 }
 
-// NewTrainer prepares to train m on train with cfg.
+// NewTrainer prepares to train m on train with cfg. The set may hold
+// bytes (images, dealt through the fast byte path) or float values (any
+// data of fixed-length vectors); binarising it (cfg.Binarize) needs
+// values in [0,1] and fails with a *datasets.RangeError otherwise.
 func NewTrainer(m *Model, cfg Config, train *datasets.Set) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -110,7 +113,13 @@ func NewTrainer(m *Model, cfg Config, train *datasets.Set) (*Trainer, error) {
 		return nil, fmt.Errorf("vae: no training data")
 	}
 	if train.Dim() != m.Input {
-		return nil, fmt.Errorf("vae: training images have %d pixels but the model takes %d", train.Dim(), m.Input)
+		return nil, fmt.Errorf("vae: training examples have %d values but the model takes %d", train.Dim(), m.Input)
+	}
+	if cfg.Binarize != datasets.Grey {
+		// Only values in [0,1] are probabilities to draw binary data from.
+		if err := train.CheckUnitInterval(); err != nil {
+			return nil, fmt.Errorf("vae: %v binarisation: %w", cfg.Binarize, err)
+		}
 	}
 	if err := elbo.CheckModel(cfg.Bound(), cfg.Estimator, len(m.Upper)+1); err != nil {
 		return nil, fmt.Errorf("vae: %w", err)

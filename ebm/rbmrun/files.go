@@ -71,18 +71,6 @@ func toMatrix(s *datasets.Set) *mat.Dense {
 	return m
 }
 
-// pixelCounts returns, for every pixel, the sum over the images of s of its
-// grey level scaled to [0, 1]: the number of images with the pixel on, for
-// a binarised set.
-func pixelCounts(s *datasets.Set) []float64 {
-	d := s.Dim()
-	counts := make([]float64, d)
-	for i, p := range s.Pixels {
-		counts[i%d] += float64(p) / 255
-	}
-	return counts
-}
-
 // finite returns &x, or nil when x is infinite or NaN (JSON has neither).
 func finite(x float64) *float64 {
 	if math.IsInf(x, 0) || math.IsNaN(x) {

@@ -386,7 +386,7 @@ func loadData(cfg Config, rng *rand.Rand) (runData, error) {
 		batches: batches,
 		// Independent pixels at their training frequencies (expected
 		// ones, for dynamic binarisation).
-		base:    ebm.BaseRateBiases(pixelCounts(batches.Set()), train.Len(), 1),
+		base:    ebm.BaseRateBiases(batches.Set().Sums(), train.Len(), 1),
 		test:    toMatrix(test.Binarize(datasets.TestSeed)),
 		train:   toMatrix(scored.Binarize(cfg.Seed)),
 		monitor: toMatrix(monitor.Binarize(cfg.Seed)),
