@@ -22,8 +22,11 @@ import (
 // give named protocols from the literature.
 type Config struct {
 	Preset string `json:"preset,omitempty"` // -preset: the name of the Preset this configuration starts from; "" for none
-	Data   string `json:"data,omitempty"`   // -data: folder of the MNIST IDX files; "" finds them in the Go module cache
+	Data   string `json:"data,omitempty"`   // -data: the training source and an optional test source, comma-separated (DataHelp); "" is MNIST from the Go module cache
 	Out    string `json:"-"`                // -out: output folder; "" makes one under runs/ (see Train)
+
+	TestFraction float64 `json:"test_fraction"` // -test-fraction: hold out this fraction of the training source as the test set (split with SplitSeed); 0 for none
+	Standardize  bool    `json:"standardize"`   // -standardize: give every feature mean 0 and variance 1 on the training set
 
 	Epochs    int        `json:"epochs"`     // -epochs: epochs of the protocol, the length of its schedule
 	Budget    int        `json:"budget"`     // -budget: stop after this many epochs, a prefix of the protocol; 0 runs all Epochs
@@ -42,14 +45,15 @@ type Config struct {
 	OutputBias BiasInit       `json:"output_bias"`     // -output-bias: the decoder's initial output bias, zero or data-mean
 	Dtype      string         `json:"dtype"`           // -dtype: float32 or float64
 
-	Objective vae.Objective         `json:"objective"`            // -objective: elbo, elbo-entropy, iwae, miwae, ciwae or piwae
-	Estimator elbo.Estimator        `json:"estimator"`            // -estimator: the gradient followed, reparam, stl, dreg or score (vae.Config.Estimator)
-	K         int                   `json:"k"`                    // -k: samples of z per example (L for the ELBO, K for iwae and ciwae), per group for miwae and piwae
-	M         int                   `json:"m,omitempty"`          // -m: groups of K samples of miwae and piwae (M·K samples per example); 0 for the other objectives
-	CIWAEBeta float64               `json:"ciwae_beta,omitempty"` // -ciwae-beta: ciwae's weight β of the ELBO in β·ELBO + (1 − β)·IWAE; 0 for the other objectives
-	Beta      float64               `json:"beta"`                 // -beta: weight of the KL term (1 is the ELBO)
-	Warmup    int                   `json:"warmup"`               // -warmup: epochs over which β rises from 0 to Beta; 0 for none
-	Binarize  datasets.Binarization `json:"binarize"`             // -binarize: none (grey levels), static or dynamic
+	Objective  vae.Objective         `json:"objective"`            // -objective: elbo, elbo-entropy, iwae, miwae, ciwae or piwae
+	Estimator  elbo.Estimator        `json:"estimator"`            // -estimator: the gradient followed, reparam, stl, dreg or score (vae.Config.Estimator)
+	K          int                   `json:"k"`                    // -k: samples of z per example (L for the ELBO, K for iwae and ciwae), per group for miwae and piwae
+	M          int                   `json:"m,omitempty"`          // -m: groups of K samples of miwae and piwae (M·K samples per example); 0 for the other objectives
+	CIWAEBeta  float64               `json:"ciwae_beta,omitempty"` // -ciwae-beta: ciwae's weight β of the ELBO in β·ELBO + (1 − β)·IWAE; 0 for the other objectives
+	Beta       float64               `json:"beta"`                 // -beta: weight of the KL term (1 is the ELBO)
+	Warmup     int                   `json:"warmup"`               // -warmup: epochs over which β rises from 0 to Beta; 0 for none
+	Binarize   datasets.Binarization `json:"binarize"`             // -binarize: none (grey levels), static or dynamic
+	Likelihood vae.Likelihood        `json:"likelihood"`           // -likelihood: p(x|z), bernoulli, gaussian or gaussian:V
 
 	Limit     int `json:"limit"`      // -limit: train on the first Limit images only; 0 for all 60,000
 	EvalLimit int `json:"eval_limit"` // -eval-limit: evaluate on the first EvalLimit test images only; 0 for all 10,000
@@ -85,6 +89,9 @@ func DefaultConfig() Config {
 // flag.
 func (c Config) Validate() error {
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	// MNIST's sizes are known before it is read; other data's limits are
+	// checked when they are read.
+	mnist := c.Data == "" && c.TestFraction == 0
 	switch {
 	case c.Preset != "" && !knownPreset(c.Preset):
 		return fmt.Errorf("train: -preset %q: no such preset; the presets are %s", c.Preset, strings.Join(PresetNames(), ", "))
@@ -130,10 +137,18 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: -warmup %d: must be ≥ 0 epochs", c.Warmup)
 	case c.Binarize < datasets.Grey || c.Binarize > datasets.Dynamic:
 		return fmt.Errorf("train: -binarize %v: use none, static or dynamic", c.Binarize)
-	case c.Limit < 0 || c.Limit > datasets.TrainLen:
+	case c.Limit < 0 || mnist && c.Limit > datasets.TrainLen:
 		return fmt.Errorf("train: -limit %d: must be between 0 (all) and %d", c.Limit, datasets.TrainLen)
-	case c.EvalLimit < 0 || c.EvalLimit > datasets.TestLen:
+	case c.EvalLimit < 0 || mnist && c.EvalLimit > datasets.TestLen:
 		return fmt.Errorf("train: -eval-limit %d: must be between 0 (all) and %d", c.EvalLimit, datasets.TestLen)
+	case !(c.TestFraction >= 0 && c.TestFraction < 1):
+		return fmt.Errorf("train: -test-fraction %v: must be in [0, 1) (0 for a test source of its own)", c.TestFraction)
+	case c.Likelihood.Validate() != nil:
+		return fmt.Errorf("train: -likelihood %v: use bernoulli, gaussian or gaussian:VARIANCE", c.Likelihood)
+	case c.Binarize != datasets.Grey && c.Likelihood.Family != vae.Bernoulli:
+		return fmt.Errorf("train: -binarize %v makes binary data, which want -likelihood bernoulli, not %v", c.Binarize, c.Likelihood)
+	case c.Standardize && c.Likelihood.Family == vae.Bernoulli:
+		return fmt.Errorf("train: -standardize gives values outside [0,1], which a Bernoulli cannot score: add -likelihood gaussian")
 	case c.EvalK < 0:
 		return fmt.Errorf("train: -eval-k %d: must be ≥ 0 (0 skips the log p(x) estimate)", c.EvalK)
 	}
@@ -225,15 +240,21 @@ func (c Config) checkResume(saved Config) error {
 }
 
 // arch returns the model architecture of c for training on trainSet, from
-// which the data-mean output bias is taken.
+// which the input size and the data-mean output bias are taken (nil: MNIST,
+// without a data-mean bias).
 func (c Config) arch(trainSet *datasets.Set) vae.Arch {
+	input := datasets.Rows * datasets.Cols
+	if trainSet != nil {
+		input = trainSet.Dim()
+	}
 	return vae.Arch{
-		Input:      datasets.Rows * datasets.Cols,
+		Input:      input,
 		Hidden:     c.Hidden,
 		Latent:     c.Latent,
 		Activation: c.Activation,
 		Dtype:      c.Dtype,
-		OutputBias: c.OutputBias.outputBias(trainSet),
+		OutputBias: c.outputBias(trainSet),
+		Likelihood: c.Likelihood,
 		Seed:       c.Seed,
 		Upper:      c.Upper,
 	}

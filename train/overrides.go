@@ -73,10 +73,29 @@ func (c Config) command(over []Override) string {
 	if c.Preset != "" {
 		parts = append(parts, "-preset "+c.Preset)
 	}
+	bools := boolFlags()
 	for _, o := range over {
+		if bools[o.Flag] {
+			// A bool flag takes no separate value: -standardize=false.
+			parts = append(parts, "-"+o.Flag+"="+o.Value)
+			continue
+		}
 		parts = append(parts, "-"+o.Flag+" "+shellQuote(o.Value))
 	}
 	return strings.Join(parts, " ")
+}
+
+// boolFlags returns the flag names of Config's bool fields.
+func boolFlags() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		if t.Field(i).Type.Kind() == reflect.Bool {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			out[strings.ReplaceAll(name, "_", "-")] = true
+		}
+	}
+	return out
 }
 
 // configFlags returns the flag names of Config's fields, in field order:

@@ -50,18 +50,23 @@ func lossPlot(history []Metrics) (*plot.Plot, error) {
 	return p, nil
 }
 
-// latentPlot draws 2-D latents z (pairs, one per image) coloured by the
-// image's digit.
+// latentPlot draws 2-D latents z (pairs, one per example) coloured by the
+// example's label (the colours repeat after ten), or all in one colour
+// when labels is nil (unlabelled data).
 func latentPlot(z []float64, labels []uint8) (*plot.Plot, error) {
-	var byDigit [10]plotter.XYs
-	for i, d := range labels {
-		byDigit[d] = append(byDigit[d], plotter.XY{X: z[2*i], Y: z[2*i+1]})
+	var byLabel [256]plotter.XYs
+	for i := range len(z) / 2 {
+		var l uint8
+		if labels != nil {
+			l = labels[i]
+		}
+		byLabel[l] = append(byLabel[l], plotter.XY{X: z[2*i], Y: z[2*i+1]})
 	}
 	p := plot.New()
 	p.Title.Text = "Test set in latent space (posterior means)"
 	p.X.Label.Text = "z₁"
 	p.Y.Label.Text = "z₂"
-	for d, xys := range byDigit {
+	for l, xys := range byLabel {
 		if len(xys) == 0 {
 			continue
 		}
@@ -69,14 +74,17 @@ func latentPlot(z []float64, labels []uint8) (*plot.Plot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("train: latent plot: %w", err)
 		}
-		s.Color = digitColors[d]
+		s.Color = digitColors[l%len(digitColors)]
 		s.Shape = draw.CircleGlyph{}
 		s.Radius = vg.Points(1)
 		p.Add(s)
+		if labels == nil {
+			continue
+		}
 		// The legend shows a larger dot than the plot, to be read.
 		key := *s
 		key.Radius = vg.Points(3)
-		p.Legend.Add(fmt.Sprint(d), &key)
+		p.Legend.Add(fmt.Sprint(l), &key)
 	}
 	p.Legend.Left = false
 	p.Legend.Top = true

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/govae/govae/datasets"
@@ -59,15 +60,19 @@ func Train(cfg Config, opts Options) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	trainSet, testSet, err := loadData(cfg)
+	d, err := loadData(cfg)
 	if err != nil {
+		return nil, err
+	}
+	st := fitStandardization(cfg, d.train)
+	if d, err = d.standardize(st); err != nil {
 		return nil, err
 	}
 	dir, err := newRunDir(cfg)
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRunner(cfg, dir, trainSet, testSet, opts, start)
+	r, err := newRunner(cfg, dir, d, st, opts, start)
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +141,21 @@ func (s *Saved) Resume(cfg Config, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainSet, testSet, err := loadData(cfg)
+	d, err := loadData(cfg)
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRunner(cfg, s.Dir, trainSet, testSet, opts, start)
+	st := fitStandardization(cfg, d.train)
+	if err := sameStandardization(st, s.Checkpoint.Standardization); err != nil {
+		return nil, fmt.Errorf("train: cannot resume %s: %w", s.Dir, err)
+	}
+	if d, err = d.standardize(st); err != nil {
+		return nil, err
+	}
+	if err := fitsCheckpoint(d.train, s.Checkpoint); err != nil {
+		return nil, fmt.Errorf("train: cannot resume %s: %w", s.Dir, err)
+	}
+	r, err := newRunner(cfg, s.Dir, d, st, opts, start)
 	if err != nil {
 		return nil, err
 	}
@@ -166,18 +181,6 @@ func (s *Saved) Resume(cfg Config, opts Options) (*Result, error) {
 	return r.run()
 }
 
-// loadData reads MNIST and cuts the training set to cfg.Limit images.
-func loadData(cfg Config) (trainSet, testSet *datasets.Set, err error) {
-	trainSet, testSet, err = datasets.Load(cfg.Data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("train: loading MNIST: %w", err)
-	}
-	if cfg.Limit > 0 {
-		trainSet, _ = trainSet.Split(cfg.Limit)
-	}
-	return trainSet, testSet, nil
-}
-
 // runner is one training run in progress.
 type runner struct {
 	cfg      Config
@@ -188,13 +191,14 @@ type runner struct {
 	eval     *vae.Evaluator
 	test     *datasets.Set // the evaluation set: grey or binarised, cut to EvalLimit
 	testName string
+	st       *datasets.Standardization // of the data; nil if not standardised
 	history  []Metrics
 	start    time.Time // when the invocation began
 	piece    int       // which invocation this is (Metrics.Piece)
 }
 
-func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Options, start time.Time) (*runner, error) {
-	model, err := vae.NewMLP(cfg.arch(trainSet))
+func newRunner(cfg Config, dir string, d runData, st *datasets.Standardization, opts Options, start time.Time) (*runner, error) {
+	model, err := vae.NewMLP(cfg.arch(d.train))
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -202,7 +206,7 @@ func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	tr, err := vae.NewTrainer(model, tc, trainSet)
+	tr, err := vae.NewTrainer(model, tc, d.train)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -213,30 +217,89 @@ func newRunner(cfg Config, dir string, trainSet, testSet *datasets.Set, opts Opt
 	if opts.Progress == nil {
 		opts.Progress = noProgress{}
 	}
-	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, start: start, piece: 1}
-	r.test, r.testName = cfg.EvalSet(testSet)
+	r := &runner{cfg: cfg, dir: dir, opts: opts, model: model, trainer: tr, eval: ev, st: st, start: start, piece: 1}
+	r.test, r.testName = cfg.EvalSet(d.test)
 	return r, nil
 }
 
-// EvalSet returns the test images a run of c is evaluated on, and their
-// name: the grey levels ("grey"), or for binarised training the fixed
-// binarised test set, the same on every run ("binarized"); the first
-// EvalLimit of them if it is set.
+// fitStandardization returns the standardisation of the training set if
+// cfg asks for one, else nil.
+func fitStandardization(cfg Config, train *datasets.Set) *datasets.Standardization {
+	if !cfg.Standardize {
+		return nil
+	}
+	st := datasets.FitStandardization(train)
+	return &st
+}
+
+// sameStandardization reports a resumed run whose training data do not
+// standardise as those it was trained on did.
+func sameStandardization(now, was *datasets.Standardization) error {
+	switch {
+	case now == nil && was == nil:
+		return nil
+	case now == nil || was == nil:
+		return fmt.Errorf("the checkpoint has standardisation statistics: %v, this run: %v; resume with the run's -standardize", was != nil, now != nil)
+	case !slices.Equal(now.Mean, was.Mean) || !slices.Equal(now.Scale, was.Scale):
+		return fmt.Errorf("the training data do not have the means and scales the run was standardised with: they are not the data it was trained on; resume with the same -data")
+	}
+	return nil
+}
+
+// fitsCheckpoint reports data whose examples are not of the size of the
+// model in c.
+func fitsCheckpoint(train *datasets.Set, c *vae.Checkpoint) error {
+	in, err := checkpointInput(c)
+	if err != nil {
+		return err
+	}
+	if in != train.Dim() {
+		return fmt.Errorf("the model was trained on examples of %d values, but the data (-data) have %d: give the data it was trained on", in, train.Dim())
+	}
+	return nil
+}
+
+// checkpointInput returns the number of inputs of the model in c: its
+// decoder's output bias, "decoder.out.b", has one value per input.
+func checkpointInput(c *vae.Checkpoint) (int, error) {
+	i := slices.Index(c.Params.Names, "decoder.out.b")
+	if i < 0 || len(c.Params.Shapes[i]) != 1 {
+		return 0, fmt.Errorf("the checkpoint holds no decoder.out.b of one dimension: it is not of a vae-train model")
+	}
+	return c.Params.Shapes[i][0], nil
+}
+
+// EvalSet returns the test examples a run of c is evaluated on, and their
+// name: the set itself ("grey" for images of bytes, "standardized" for
+// standardised data, "values" for other float data), or for binarised
+// training the fixed binarised test set, the same on every run
+// ("binarized"); the first EvalLimit of them if it is set.
 func (c Config) EvalSet(testSet *datasets.Set) (*datasets.Set, string) {
 	set, name := testSet, "grey"
-	if c.Binarize != datasets.Grey {
+	switch {
+	case c.Binarize != datasets.Grey:
 		set, name = testSet.Binarize(datasets.TestSeed), "binarized"
+	case c.Standardize:
+		name = "standardized"
+	case testSet.Values != nil:
+		name = "values"
 	}
-	if c.EvalLimit > 0 {
+	if c.EvalLimit > 0 && c.EvalLimit < set.Len() {
 		set, _ = set.Split(c.EvalLimit)
 	}
 	return set, name
 }
 
 // Model returns the model of the saved run, with the parameters of its
-// checkpoint.
+// checkpoint; its input size is the checkpoint's.
 func (s *Saved) Model() (*vae.Model, error) {
-	m, err := vae.NewMLP(s.Config.arch(nil))
+	in, err := checkpointInput(s.Checkpoint)
+	if err != nil {
+		return nil, fmt.Errorf("train: %s: %w", s.Dir, err)
+	}
+	a := s.Config.arch(nil)
+	a.Input = in
+	m, err := vae.NewMLP(a)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -244,6 +307,46 @@ func (s *Saved) Model() (*vae.Model, error) {
 		return nil, fmt.Errorf("train: %s: %w", s.Dir, err)
 	}
 	return m, nil
+}
+
+// TestSet reads the run's data again (from data, or from the run's own
+// -data if it is ""), standardised with the statistics its checkpoint
+// keeps, and returns the test examples it is evaluated on (EvalSet) and
+// their name.
+func (s *Saved) TestSet(data string) (*datasets.Set, string, error) {
+	cfg := s.Config
+	if data != "" {
+		cfg.Data = data
+	}
+	d, err := s.data(cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	set, name := cfg.EvalSet(d.test)
+	return set, name, nil
+}
+
+// data reads the data as cfg says, standardised with the statistics the
+// checkpoint of s keeps, and checks that they fit its model.
+func (s *Saved) data(cfg Config) (runData, error) {
+	d, err := loadData(cfg)
+	if err != nil {
+		return d, err
+	}
+	st := s.Checkpoint.Standardization
+	if (st != nil) != cfg.Standardize {
+		return d, fmt.Errorf("train: %s: the run's -standardize is %v but its checkpoint holds %s standardisation", s.Dir, cfg.Standardize, map[bool]string{true: "a", false: "no"}[st != nil])
+	}
+	if st != nil && len(st.Mean) != d.train.Dim() {
+		return d, fmt.Errorf("train: %s: the run was standardised over %d features, but the data (-data) have %d: give the data it was trained on", s.Dir, len(st.Mean), d.train.Dim())
+	}
+	if d, err = d.standardize(st); err != nil {
+		return d, err
+	}
+	if err := fitsCheckpoint(d.train, s.Checkpoint); err != nil {
+		return d, fmt.Errorf("train: %s: %w", s.Dir, err)
+	}
+	return d, nil
 }
 
 func (r *runner) close() { r.eval.Close() }
@@ -315,7 +418,12 @@ func (r *runner) epoch(meta []byte) (vae.Stats, []float64, error) {
 	if err := writeMetrics(r.path(MetricsFile), r.history); err != nil {
 		return vae.Stats{}, nil, err
 	}
-	if err := r.trainer.Save(r.path(CheckpointFile), meta); err != nil {
+	ckpt, err := r.trainer.Checkpoint(meta)
+	if err != nil {
+		return vae.Stats{}, nil, fmt.Errorf("train: saving the checkpoint: %w", err)
+	}
+	ckpt.Standardization = r.st
+	if err := ckpt.Save(r.path(CheckpointFile)); err != nil {
 		return vae.Stats{}, nil, fmt.Errorf("train: saving the checkpoint: %w", err)
 	}
 	r.logf("epoch %d/%d: train loss %.2f, test loss %.2f (recon %.2f, KL %.2f), %.1f s\n",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/optim"
+	"github.com/govae/govae/vae"
 )
 
 // LRSchedule is how the learning rate changes from epoch to epoch. Its
@@ -120,15 +121,30 @@ const (
 	biasClipHi = 0.999
 )
 
-// outputBias returns the initial output bias of b for a model trained on
-// set: nil (zeros) for ZeroBias, the clipped logit of the mean image for
-// DataMeanBias; nil without a set, for a model whose parameters are
-// restored from a checkpoint.
+// outputBias returns the initial output bias of b for a Bernoulli model
+// trained on set: nil (zeros) for ZeroBias, the clipped logit of the mean
+// image for DataMeanBias; nil without a set, for a model whose parameters
+// are restored from a checkpoint.
 func (b BiasInit) outputBias(set *datasets.Set) []float64 {
 	if b != DataMeanBias || set == nil {
 		return nil
 	}
 	return MeanLogit(set, biasClipLo, biasClipHi)
+}
+
+// outputBias returns the initial output bias of the decoder of c for
+// training on set: for a Gaussian, whose output is its mean, data-mean
+// starts it at the mean example itself; for a Bernoulli, see
+// BiasInit.outputBias.
+func (c Config) outputBias(set *datasets.Set) []float64 {
+	if c.Likelihood.Family != vae.Gaussian || c.OutputBias != DataMeanBias || set == nil {
+		return c.OutputBias.outputBias(set)
+	}
+	mean := set.Sums()
+	for j := range mean {
+		mean[j] /= float64(set.Len())
+	}
+	return mean
 }
 
 // MeanLogit returns, for each pixel, log(p/(1-p)) where p is the pixel's

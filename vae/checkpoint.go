@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/dist"
 	"github.com/govae/govae/internal/atomicfile"
 	"github.com/govae/govae/optim"
@@ -38,6 +39,10 @@ type Checkpoint struct {
 	Adam         optim.State
 	Noise, Data  []byte // states of the noise and data-order generators
 	Meta         []byte
+	// Standardization, if not nil, is the map the training data went
+	// through (datasets.Standardization), kept with the model so that
+	// evaluation and samples use it.
+	Standardization *datasets.Standardization
 }
 
 // CheckpointError reports a checkpoint that cannot be read or does not fit.
@@ -80,8 +85,11 @@ func (t *Trainer) Save(path string, meta []byte) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, c.Write)
+	return c.Save(path)
 }
+
+// Save writes c to path atomically.
+func (c *Checkpoint) Save(path string) error { return atomicfile.Write(path, c.Write) }
 
 // Write encodes c: the magic line, the version, the SHA-256 of the payload,
 // then the payload, a safetensors file (see [checkpointHeader]).

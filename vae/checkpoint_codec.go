@@ -8,6 +8,7 @@ import (
 
 	"github.com/nlpodyssey/safetensors"
 
+	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/optim"
 )
 
@@ -27,6 +28,8 @@ type checkpointHeader struct {
 	Noise  []byte          `json:"noise"`  // the generators' states, base64
 	Data   []byte          `json:"data"`
 	Meta   []byte          `json:"meta"`
+	// Standardization is absent when the data were not standardised.
+	Standardization *datasets.Standardization `json:"standardization,omitempty"`
 }
 
 // adamHeader is the optimiser's configuration and state less its moments.
@@ -59,7 +62,7 @@ func (c *Checkpoint) encode(w io.Writer) error {
 		return err
 	}
 	h := checkpointHeader{Epoch: c.Epoch, Steps: c.Steps, Config: cfg, Params: c.Params.Names,
-		Noise: c.Noise, Data: c.Data, Meta: c.Meta,
+		Noise: c.Noise, Data: c.Data, Meta: c.Meta, Standardization: c.Standardization,
 		Adam: adamHeader{Beta1: c.Adam.Beta1, Beta2: c.Adam.Beta2, Epsilon: c.Adam.Epsilon, Steps: c.Adam.Steps,
 			Config: optimSettings{Beta1: c.Config.Adam.Beta1, Beta2: c.Config.Adam.Beta2, Epsilon: c.Config.Adam.Epsilon}}}
 	if len(c.Params.Names) != len(c.Params.Values) || len(c.Params.Names) != len(c.Params.Shapes) {
@@ -113,7 +116,12 @@ func decodeCheckpoint(payload []byte) (*Checkpoint, error) {
 	if err := dec.Decode(&h); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	c := &Checkpoint{Epoch: h.Epoch, Steps: h.Steps, Noise: h.Noise, Data: h.Data, Meta: h.Meta}
+	c := &Checkpoint{Epoch: h.Epoch, Steps: h.Steps, Noise: h.Noise, Data: h.Data, Meta: h.Meta, Standardization: h.Standardization}
+	if st := h.Standardization; st != nil {
+		if err := st.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	if err := json.Unmarshal(h.Config, &c.Config); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

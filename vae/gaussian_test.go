@@ -3,60 +3,15 @@ package vae_test
 import (
 	"errors"
 	"math"
-	"math/rand/v2"
 	"testing"
 
-	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distmv"
 
 	"github.com/govae/govae/datasets"
+	"github.com/govae/govae/internal/synth"
 	"github.com/govae/govae/optim"
 	"github.com/govae/govae/vae"
 )
-
-// linearManifold draws n points x = W·z + μ + σ·ε in d dimensions, z ~ N(0,
-// I_k) and ε ~ N(0, I_d), with W and μ drawn once from seed: points near a
-// k-dimensional plane. Their density is N(μ, W·Wᵀ + σ²·I) in closed form,
-// which it also returns.
-func linearManifold(t *testing.T, seed uint64, n, d, k int, sigma float64) (*datasets.Set, *distmv.Normal) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 1))
-	w := mat.NewDense(d, k, nil)
-	mu := make([]float64, d)
-	for i := range d {
-		mu[i] = 2*rng.Float64() - 1
-		for j := range k {
-			w.Set(i, j, rng.NormFloat64())
-		}
-	}
-	var cov mat.SymDense
-	cov.SymOuterK(1, w)
-	for i := range d {
-		cov.SetSym(i, i, cov.At(i, i)+sigma*sigma)
-	}
-	truth, ok := distmv.NewNormal(mu, &cov, nil)
-	if !ok {
-		t.Fatal("the covariance is not positive definite")
-	}
-	// The points come from a stream of their own, so that the training
-	// and test sets (two seeds) share W and μ but not their points.
-	draws := rand.New(rand.NewPCG(seed, uint64(n)))
-	set := &datasets.Set{Values: make([]float64, 0, n*d), Rows: 1, Cols: d}
-	z := make([]float64, k)
-	for range n {
-		for j := range z {
-			z[j] = draws.NormFloat64()
-		}
-		for i := range d {
-			v := mu[i] + sigma*draws.NormFloat64()
-			for j := range k {
-				v += w.At(i, j) * z[j]
-			}
-			set.Values = append(set.Values, v)
-		}
-	}
-	return set, truth
-}
 
 // TestGaussianVAEFindsTheTrueDensity trains a linear Gaussian VAE (no
 // hidden layers, a learned variance per feature: factor analysis, which
@@ -70,8 +25,12 @@ func linearManifold(t *testing.T, seed uint64, n, d, k int, sigma float64) (*dat
 // An untrained model is checked to be far off, so that the test can fail.
 func TestGaussianVAEFindsTheTrueDensity(t *testing.T) {
 	const d, k, sigma = 6, 2, 0.3
-	train, truth := linearManifold(t, 11, 4000, d, k, sigma)
-	test, _ := linearManifold(t, 11, 1000, d, k, sigma)
+	train, mu, cov := synth.LinearManifold(4000, d, k, sigma, 11, 0)
+	test, _, _ := synth.LinearManifold(1000, d, k, sigma, 11, 1)
+	truth, ok := distmv.NewNormal(mu, cov, nil)
+	if !ok {
+		t.Fatal("the covariance is not positive definite")
+	}
 	var trueMean float64
 	for i := range test.Len() {
 		trueMean += truth.LogProb(test.Values[i*d : (i+1)*d])

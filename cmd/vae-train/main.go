@@ -1,4 +1,6 @@
-// Command vae-train trains a variational autoencoder on MNIST.
+// Command vae-train trains a variational autoencoder on MNIST, or on data
+// of one's own: IDX files (Fashion-MNIST, KMNIST, EMNIST), a folder of PNG
+// images, a CSV table or a NumPy array (-data, train.DataHelp).
 //
 // With no flags it trains the model of pytorch/examples' vae/main.py
 // (encoder 784-400-20 and decoder 20-400-784 with ReLU, a Bernoulli decoder
@@ -54,7 +56,10 @@ func main() {
 // bindFlags defines the flags of cfg's fields on fs.
 func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 	fs.StringVar(&cfg.Preset, "preset", cfg.Preset, "`name` of a protocol to run (list: describe them); the other flags override its values")
-	fs.StringVar(&cfg.Data, "data", cfg.Data, "`folder` of the MNIST IDX files (\"\" finds them in the Go module cache)")
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "`source`[,TEST] of the data: a folder of IDX files or PNG images, a .csv or a .npy file (see above; \"\" is MNIST from the Go module cache)")
+	fs.Float64Var(&cfg.TestFraction, "test-fraction", cfg.TestFraction, "hold out this `fraction` of the training source as the test set, split with a fixed seed (0: the test set of -data)")
+	fs.TextVar(&cfg.Likelihood, "likelihood", cfg.Likelihood, "p(x|z): bernoulli (values in [0,1]), gaussian (a learned variance per feature) or gaussian:V (every variance fixed at V)")
+	fs.BoolVar(&cfg.Standardize, "standardize", cfg.Standardize, "give every feature mean 0 and variance 1 on the training set (kept with the model; needs -likelihood gaussian)")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "output `folder` (\"\" makes runs/vae-<objective>-seed<seed>-<n>, or runs/<preset>-k<K>-seed<seed>-<n>, with -<estimator> after the k or objective unless it is reparam, n the first free number)")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs of the protocol (with -resume: the total to reach)")
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "train only the first N `epochs` of the protocol, a prefix of its schedule (0: all)")
@@ -129,6 +134,13 @@ and -eval-k may be given.
 
 -export-test FILE writes the fixed binarised test set that runs on binary
 data are evaluated on, as an IDX image file (pixels 0 or 255), and exits.
+
+` + train.DataHelp + `
+Examples:
+  vae-train -data fashion/ -binarize dynamic       # Fashion-MNIST's IDX files
+  vae-train -data faces/ -test-fraction 0.1        # a folder of PNG images
+  vae-train -data train.csv,test.csv -likelihood gaussian -standardize
+  vae-train -data points.npy -test-fraction 0.2 -likelihood gaussian:0.01
 
 Flags:
 `
