@@ -204,19 +204,36 @@ func (c Config) RunEpochs() int {
 // produces.
 func ResumeChangeable() []string { return []string{"epochs", "budget", "data", "eval-k"} }
 
+// EvalChangeable returns the flags of the fields that scoring a saved run
+// again (Saved.Evaluate) may change: where the data is and which part is
+// the test set (a model trained with -test-fraction may be scored on a test
+// source of its own), how much of it is scored, and the log p(x) estimate.
+func EvalChangeable() []string { return []string{"data", "test-fraction", "eval-limit", "eval-k"} }
+
 // checkResume reports whether c may continue a run configured with saved:
 // it must equal saved in every field but those of ResumeChangeable (and Out,
-// which the resumed folder replaces). The fields are compared in their JSON
-// form, the form the run stored.
+// which the resumed folder replaces).
 func (c Config) checkResume(saved Config) error {
+	return c.checkSame(saved, "a resumed run", ResumeChangeable())
+}
+
+// checkSame reports the fields of c, but those whose flags are changeable
+// (and Out), that differ from saved. The fields are compared in their JSON
+// form, the form the run stored; what names the use of c, for the message.
+func (c Config) checkSame(saved Config, what string, changeable []string) error {
 	fields := func(c Config) (map[string]json.RawMessage, error) {
-		c.Epochs, c.Budget, c.Data, c.EvalK = 0, 0, "", 0
 		b, err := json.Marshal(c)
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
 		var m map[string]json.RawMessage
-		return m, json.Unmarshal(b, &m)
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		for _, f := range changeable {
+			delete(m, strings.ReplaceAll(f, "-", "_"))
+		}
+		return m, nil
 	}
 	now, err := fields(c)
 	if err != nil {
@@ -233,8 +250,8 @@ func (c Config) checkResume(saved Config) error {
 		}
 	}
 	if len(diffs) > 0 {
-		return fmt.Errorf("train: %s: a resumed run may change only -%s",
-			strings.Join(diffs, ", "), strings.Join(ResumeChangeable(), ", -"))
+		return fmt.Errorf("train: %s: %s may change only -%s",
+			strings.Join(diffs, ", "), what, strings.Join(changeable, ", -"))
 	}
 	return nil
 }

@@ -129,14 +129,19 @@ const (
 // the other in pixels) on a grid of rows×cols cells, filled row by row,
 // with a grey border around every cell. pixels must hold rows×cols images.
 func grid(pixels []float64, rows, cols, h, w int) *image.Gray {
+	if len(pixels) != rows*cols*h*w {
+		panic(fmt.Sprintf("train: %d pixel values for a %d×%d grid of %d×%d images", len(pixels), rows, cols, h, w))
+	}
 	return tileGrid(pixels, rows, cols, h, w, 1).(*image.Gray)
 }
 
 // tileGrid is grid for images of ch values per pixel: grey (1, an
 // *image.Gray) or colour (3, R, G, B, an *image.RGBA). Values outside
-// [0,1] are clipped.
+// [0,1] are clipped. pixels may hold fewer than rows×cols images: the
+// cells after the last are left grey.
 func tileGrid(pixels []float64, rows, cols, h, w, ch int) image.Image {
-	if len(pixels) != rows*cols*h*w*ch || (ch != 1 && ch != 3) {
+	size := h * w * ch
+	if size == 0 || len(pixels) > rows*cols*size || len(pixels)%size != 0 || (ch != 1 && ch != 3) {
 		panic(fmt.Sprintf("train: %d pixel values for a %d×%d grid of %d×%d images of %d channels", len(pixels), rows, cols, h, w, ch))
 	}
 	rect := image.Rect(0, 0, cols*(w+gridPad)+gridPad, rows*(h+gridPad)+gridPad)
@@ -159,7 +164,7 @@ func tileGrid(pixels []float64, rows, cols, h, w, ch int) image.Image {
 			pix[i] = 255 // opaque
 		}
 	}
-	for cell := range rows * cols {
+	for cell := range len(pixels) / size {
 		x0 := gridPad + (cell%cols)*(w+gridPad)
 		y0 := gridPad + (cell/cols)*(h+gridPad)
 		for y := range h {

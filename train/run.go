@@ -455,18 +455,12 @@ func (r *runner) final(st vae.Stats, variances []float64) (Results, error) {
 		Preset: r.cfg.Preset, Command: r.cfg.command(over), Overrides: over, Config: r.cfg,
 		Epochs:      epochCount(r.cfg, r.trainer.Epoch()),
 		Environment: environment(),
-		Test: TestResults{
-			Set: r.testName, N: st.N, ELBO: -st.Loss, Loss: st.Loss, Recon: st.Recon, KL: st.KL,
-			ActiveUnits: vae.ActiveUnits(variances, activeLimit), Variances: variances,
-		},
 	}
 	if res.Overrides == nil {
 		res.Overrides = []Override{} // [] rather than null: no overrides
 	}
-	if len(r.cfg.Upper) > 0 {
-		if res.Test.ActiveUnitsByLayer, err = vae.ActiveUnitsByLayer(variances, r.cfg.Latents(), activeLimit); err != nil {
-			return res, fmt.Errorf("train: %w", err)
-		}
+	if res.Test, err = testResults(r.cfg, r.testName, st, variances); err != nil {
+		return res, err
 	}
 	if r.cfg.Preset != "" {
 		p, err := LookupPreset(r.cfg.Preset)
@@ -475,15 +469,9 @@ func (r *runner) final(st vae.Stats, variances []float64) (Results, error) {
 		}
 		res.Source, res.Published = p.Source, p.PublishedFor(r.cfg)
 	}
-	var logPxSecs float64
-	if r.cfg.EvalK > 0 {
-		start := time.Now()
-		mean, se, err := r.logLikelihood()
-		if err != nil {
-			return res, err
-		}
-		res.Test.EvalK, res.Test.LogPx, res.Test.LogPxStdErr = r.cfg.EvalK, &mean, &se
-		logPxSecs = time.Since(start).Seconds()
+	logPxSecs, err := logLikelihood(&res.Test, r.model, r.test, r.cfg.EvalK, r.opts.Progress)
+	if err != nil {
+		return res, err
 	}
 	res.Timing = timing(r.history, time.Since(r.start).Seconds(), logPxSecs)
 	if err := writeJSON(r.path(ResultsFile), res); err != nil {
@@ -492,32 +480,62 @@ func (r *runner) final(st vae.Stats, variances []float64) (Results, error) {
 	if err := writeTable(r.path(TableFile), res); err != nil {
 		return res, err
 	}
-	r.logf("test (%s, %d images): ELBO %.2f (recon %.2f, KL %.2f), %s latents active\n",
-		res.Test.Set, res.Test.N, res.Test.ELBO, res.Test.Recon, res.Test.KL, res.Test.activeText(r.cfg))
-	if t := res.Test; t.LogPx != nil {
-		r.logf("log p(x) ≈ %.2f ± %.2f nats (K = %d, %.0f s)\n", *t.LogPx, *t.LogPxStdErr, t.EvalK, logPxSecs)
-	}
+	logTest(r.opts.Log, r.cfg, res.Test, logPxSecs)
 	if p := res.Published; p != nil {
 		r.logf("published: %.2f nats after %d epochs (%s); this run trained %s\n", p.LogPx, p.Epochs, p.Where, res.Epochs.Note)
 	}
 	return res, nil
 }
 
-// logLikelihood estimates log p(x) on the test set with EvalK importance
-// samples per image, and returns its mean and standard error.
-func (r *runner) logLikelihood() (mean, stdErr float64, err error) {
-	ev, err := vae.NewEvaluator(r.model, logPxBatch)
+// testResults returns the test numbers of the ELBO st and the variances
+// of the posterior means, from the evaluation of a model of cfg on the
+// test set called set.
+func testResults(cfg Config, set string, st vae.Stats, variances []float64) (TestResults, error) {
+	t := TestResults{
+		Set: set, N: st.N, ELBO: -st.Loss, Loss: st.Loss, Recon: st.Recon, KL: st.KL,
+		ActiveUnits: vae.ActiveUnits(variances, activeLimit), Variances: variances,
+	}
+	if len(cfg.Upper) > 0 {
+		var err error
+		if t.ActiveUnitsByLayer, err = vae.ActiveUnitsByLayer(variances, cfg.Latents(), activeLimit); err != nil {
+			return t, fmt.Errorf("train: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// logTest writes the test numbers t of a model of cfg to w, if not nil.
+func logTest(w io.Writer, cfg Config, t TestResults, logPxSecs float64) {
+	if w == nil {
+		return
+	}
+	fmt.Fprintf(w, "test (%s, %d examples): ELBO %.2f (recon %.2f, KL %.2f), %s latents active\n",
+		t.Set, t.N, t.ELBO, t.Recon, t.KL, t.activeText(cfg))
+	if t.LogPx != nil {
+		fmt.Fprintf(w, "log p(x) ≈ %.2f ± %.2f nats (K = %d, %.0f s)\n", *t.LogPx, *t.LogPxStdErr, t.EvalK, logPxSecs)
+	}
+}
+
+// logLikelihood estimates log p(x) of model on the test set with k
+// importance samples per example, if k > 0, and sets the mean and its
+// standard error in t. It returns the seconds it took.
+func logLikelihood(t *TestResults, model *vae.Model, test *datasets.Set, k int, p Progress) (float64, error) {
+	if k == 0 {
+		return 0, nil
+	}
+	start := time.Now()
+	ev, err := vae.NewEvaluator(model, logPxBatch)
 	if err != nil {
-		return 0, 0, fmt.Errorf("train: %w", err)
+		return 0, fmt.Errorf("train: %w", err)
 	}
 	defer ev.Close()
-	p := r.opts.Progress
-	p.Start(fmt.Sprintf("log p(x), K=%d", r.cfg.EvalK), r.test.Len())
-	est, err := ev.LogLikelihood(r.test, r.cfg.EvalK, logPxChunk, logPxSeed, func(done, _ int) { p.Update(done) })
+	p.Start(fmt.Sprintf("log p(x), K=%d", k), test.Len())
+	est, err := ev.LogLikelihood(test, k, logPxChunk, logPxSeed, func(done, _ int) { p.Update(done) })
 	p.Finish()
 	if err != nil {
-		return 0, 0, fmt.Errorf("train: estimating log p(x): %w", err)
+		return 0, fmt.Errorf("train: estimating log p(x): %w", err)
 	}
-	mean, stdErr = vae.MeanLogLikelihood(est)
-	return mean, stdErr, nil
+	mean, stdErr := vae.MeanLogLikelihood(est)
+	t.EvalK, t.LogPx, t.LogPxStdErr = k, &mean, &stdErr
+	return time.Since(start).Seconds(), nil
 }

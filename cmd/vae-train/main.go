@@ -26,8 +26,10 @@
 //
 //	vae-train [-preset NAME] [flags]
 //	vae-train -preset list
-//	vae-train -resume DIR [-epochs N] [-budget N] [-data DIR] [-eval-k K]
+//	vae-train -resume DIR [-epochs N] [-budget N] [-data SOURCE[,TEST]] [-eval-k K]
 //	vae-train -export-test FILE [-data DIR]
+//	vae-train -eval DIR [-eval-k K] [-eval-limit N] [-data SOURCE[,TEST]] [-test-fraction F]
+//	          [-sample N] [-reconstruct] [-encode FILE] [-interpolate I,J] [-export FILE]
 //
 // Run vae-train -h for the flags. Bad usage exits with status 2, other
 // errors with status 1.
@@ -92,13 +94,17 @@ func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 const usage = `Usage:
   vae-train [-preset NAME] [flags]
   vae-train -preset list
-  vae-train -resume DIR [-epochs N] [-budget N] [-data DIR] [-eval-k K]
+  vae-train -resume DIR [-epochs N] [-budget N] [-data SOURCE[,TEST]] [-eval-k K]
   vae-train -export-test FILE [-data DIR]
+  vae-train -eval DIR [-eval-k K] [-eval-limit N] [-data SOURCE[,TEST]]
+            [-test-fraction F] [-sample N] [-reconstruct] [-encode FILE]
+            [-interpolate I,J] [-export FILE]
 
-Trains a variational autoencoder on MNIST and writes config.json,
-metrics.jsonl, model.ckpt, reconstructions.png, samples.png, loss.png (with
--latent 2 also latent.png and manifold.png), results.json and results.md to
-the output folder. With no flags it trains the model of pytorch/examples'
+Trains a variational autoencoder on MNIST, or on the data of -data, and
+writes config.json, metrics.jsonl, model.ckpt, reconstructions.png,
+samples.png (these two for images), loss.png (with -latent 2 also latent.png,
+and manifold.png for images), results.json and results.md to the output
+folder. With no flags it trains the model of pytorch/examples'
 vae/main.py.
 
 A hierarchical model has several stochastic layers, x → h1 → … → hL:
@@ -135,6 +141,18 @@ and -eval-k may be given.
 -export-test FILE writes the fixed binarised test set that runs on binary
 data are evaluated on, as an IDX image file (pixels 0 or 255), and exits.
 
+-eval DIR scores the run saved in DIR (its model.ckpt) on its test set
+again, writing eval.json there: the test ELBO and, with -eval-k K, log p(x)
+estimated with K importance samples. Beside it, -sample N, -reconstruct,
+-encode FILE, -interpolate I,J and -export FILE use the trained model
+(outputs in the data's own scale, standardisation undone; every file
+written atomically); only -data, -test-fraction (to score on a test source
+of one's own), -eval-limit and -eval-k may change the run's configuration:
+
+  vae-train -eval runs/vae-elbo-seed1-1 -eval-k 5000
+  vae-train -eval runs/vae-elbo-seed1-1 -sample 64 -reconstruct -encode z.csv
+  vae-train -eval runs/vae-elbo-seed1-1 -interpolate 0,1 -export model.safetensors
+
 ` + train.DataHelp + `
 Examples:
   vae-train -data fashion/ -binarize dynamic       # Fashion-MNIST's IDX files
@@ -158,7 +176,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// A first pass reads -preset, whose configuration the flags then
 	// override in a second pass over the same arguments.
 	cfg := train.DefaultConfig()
-	fs, resume, export, backend := newFlagSet(&cfg, stderr)
+	fs, resume, export, backend, use := newFlagSet(&cfg, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -185,13 +203,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		listPresets(stdout)
 		return 0
 	}
-	if cfg.Preset != "" && *resume == "" {
+	if cfg.Preset != "" && *resume == "" && use.dir == "" {
 		p, err := train.LookupPreset(cfg.Preset)
 		if err != nil {
 			return fail(2, err)
 		}
 		cfg = p.Config
-		fs, _, _, backend = newFlagSet(&cfg, stderr)
+		fs, _, _, backend, _ = newFlagSet(&cfg, stderr)
 		if err := fs.Parse(args); err != nil {
 			return 2
 		}
@@ -208,6 +226,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return nil
 	}
 
+	if use.dir != "" || use.given(fs) {
+		return evaluate(fs, args, use, stdout, fail, useBLAS)
+	}
 	if *resume == "" {
 		if err := cfg.Validate(); err != nil {
 			return fail(2, err)
@@ -239,8 +260,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // newFlagSet returns the flags of vae-train bound to cfg, and those of
-// -resume and -export-test.
-func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, export *string, backend *fastblas.Backend) {
+// -resume, -export-test, -blas and -eval with its uses.
+func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, export *string, backend *fastblas.Backend, use *useFlags) {
 	fs = flag.NewFlagSet("vae-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -249,10 +270,52 @@ func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, 
 	}
 	bindFlags(fs, cfg)
 	resume = fs.String("resume", "", "continue the run in this output `folder` from its model.ckpt")
+	use = bindUseFlags(fs)
 	export = fs.String("export-test", "", "write the fixed binarised test set to this `file` (IDX) and exit")
 	backend = new(fastblas.Backend)
 	fs.TextVar(backend, "blas", fastblas.BackendGo, "matrix `products`: go (packed Go GEMM, no cgo), gonum (gonum's pure Go), openblas (the system's libopenblas, loaded at run time) or auto (openblas if it loads, else go); results agree to float tolerance, not bit for bit")
-	return fs, resume, export, backend
+	return fs, resume, export, backend, use
+}
+
+// overSaved returns the saved run's configuration with the flags given
+// beside -mode applied, after checking that those flags change nothing but
+// the changeable fields; the flags of the command that are not fields of
+// the configuration (-blas, and those of useFlags) are skipped.
+func overSaved(given *flag.FlagSet, args []string, saved *train.Saved, mode string, changeable []string, keeps string) (train.Config, error) {
+	cfg := saved.Config
+	fs := flag.NewFlagSet("vae-train", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	bindFlags(fs, &cfg)
+	own := map[string]bool{}
+	given.VisitAll(func(f *flag.Flag) {
+		if fs.Lookup(f.Name) == nil {
+			own[f.Name] = true
+			fs.Var(f.Value, f.Name, "") // parsed again below, to the same value
+		}
+	})
+	var conflicts []string
+	given.Visit(func(f *flag.Flag) {
+		switch {
+		case own[f.Name] || slices.Contains(changeable, f.Name):
+		case f.Name == "out":
+			conflicts = append(conflicts, fmt.Sprintf("-out %s: the output folder is the -%s folder", f.Value, mode))
+		default:
+			if had := fs.Lookup(f.Name).Value.String(); had != f.Value.String() {
+				conflicts = append(conflicts, fmt.Sprintf("-%s %s conflicts with the run's -%s %s", f.Name, f.Value, f.Name, had))
+			}
+		}
+	})
+	if len(conflicts) > 0 {
+		return cfg, fmt.Errorf("%s; %s: beside -%s give only -%s",
+			strings.Join(conflicts, "; "), keeps, mode, strings.Join(changeable, ", -"))
+	}
+	// Every flag given either is allowed to change or equals the saved
+	// value, so parsing them again over the saved configuration applies
+	// exactly the changes.
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
 }
 
 // onlyFlags reports the first flag given on fs that is not one of allowed.
@@ -270,35 +333,8 @@ func onlyFlags(fs *flag.FlagSet, allowed ...string) error {
 // beside -resume applied, after checking that those flags change nothing
 // but what a resumed run may change.
 func resumeConfig(given *flag.FlagSet, args []string, saved *train.Saved) (train.Config, error) {
-	cfg := saved.Config
-	fs := flag.NewFlagSet("vae-train", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	bindFlags(fs, &cfg)
-	fs.String("resume", "", "")
-	fs.String("blas", "", "")
-	var conflicts []string
-	given.Visit(func(f *flag.Flag) {
-		switch {
-		case f.Name == "resume" || f.Name == "blas" || slices.Contains(train.ResumeChangeable(), f.Name):
-		case f.Name == "out":
-			conflicts = append(conflicts, fmt.Sprintf("-out %s: the output folder of a resumed run is the -resume folder", f.Value))
-		default:
-			if had := fs.Lookup(f.Name).Value.String(); had != f.Value.String() {
-				conflicts = append(conflicts, fmt.Sprintf("-%s %s conflicts with the run's -%s %s", f.Name, f.Value, f.Name, had))
-			}
-		}
-	})
-	if len(conflicts) > 0 {
-		return cfg, fmt.Errorf("%s; a resumed run keeps its configuration: beside -resume give only -%s",
-			strings.Join(conflicts, "; "), strings.Join(train.ResumeChangeable(), ", -"))
-	}
-	// Every flag given either is allowed to change or equals the saved
-	// value, so parsing them again over the saved configuration applies
-	// exactly the changes.
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := overSaved(given, args, saved, "resume", train.ResumeChangeable(), "a resumed run keeps its configuration")
+	if err != nil {
 		return cfg, err
 	}
 	if done := saved.Checkpoint.Epoch; cfg.RunEpochs() < done {

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/govae/govae/internal/progress"
+	"github.com/govae/govae/train"
+)
+
+// useFlags are -eval and the flags that use a saved run beside it.
+type useFlags struct {
+	dir string
+	use train.Use
+}
+
+// useFlagNames are the flags of useFlags.
+var useFlagNames = []string{"eval", "sample", "reconstruct", "encode", "interpolate", "export"}
+
+// bindUseFlags defines the flags of -eval on fs.
+func bindUseFlags(fs *flag.FlagSet) *useFlags {
+	u := &useFlags{}
+	fs.StringVar(&u.dir, "eval", "", "score the run saved in this output `folder` again (test ELBO, log p(x) with -eval-k), writing eval.json there; -sample, -reconstruct, -encode, -interpolate and -export use it further")
+	fs.IntVar(&u.use.Sample, "sample", 0, "with -eval: draw `N` samples of the model into sample.csv (and sample.png for images)")
+	fs.BoolVar(&u.use.Reconstruct, "reconstruct", false, "with -eval: reconstruct the test set into reconstruction.csv (and reconstruction.png for images)")
+	fs.StringVar(&u.use.Encode, "encode", "", "with -eval: write the posterior means of the test set to this CSV `file`")
+	fs.Func("interpolate", "with -eval: `I,J`: decode the line between the latents of test images I and J (from 0) into interpolation.png", func(s string) error {
+		a, b, ok := strings.Cut(s, ",")
+		i, err1 := strconv.Atoi(strings.TrimSpace(a))
+		j, err2 := strconv.Atoi(strings.TrimSpace(b))
+		if !ok || err1 != nil || err2 != nil || i < 0 || j < 0 {
+			return fmt.Errorf("give two test images as I,J, counted from 0, like 3,17")
+		}
+		u.use.Interpolate = []int{i, j}
+		return nil
+	})
+	fs.StringVar(&u.use.Export, "export", "", "with -eval: write the model, with its standardisation, to this safetensors `file` (vae.Export; Python's safetensors loads it)")
+	return u
+}
+
+// given reports whether a flag of useFlags was given on fs.
+func (u *useFlags) given(fs *flag.FlagSet) bool {
+	var any bool
+	fs.Visit(func(f *flag.Flag) { any = any || slices.Contains(useFlagNames, f.Name) })
+	return any
+}
+
+// evaluate scores the run of -eval and uses it as the flags say.
+func evaluate(fs *flag.FlagSet, args []string, u *useFlags, stdout io.Writer, fail func(int, error) int, useBLAS func() error) int {
+	if u.dir == "" {
+		var name string
+		fs.Visit(func(f *flag.Flag) {
+			if name == "" && slices.Contains(useFlagNames, f.Name) {
+				name = f.Name
+			}
+		})
+		return fail(2, fmt.Errorf("-%s uses a trained run: name its folder with -eval DIR", name))
+	}
+	allowed := slices.Concat(useFlagNames, train.EvalChangeable(), []string{"blas"})
+	if err := onlyFlags(fs, allowed...); err != nil {
+		return fail(2, err)
+	}
+	saved, err := train.Load(u.dir)
+	if err != nil {
+		return fail(1, err)
+	}
+	cfg, err := overSaved(fs, args, saved, "eval", train.EvalChangeable(), "scoring keeps the run's configuration")
+	if err != nil {
+		return fail(2, err)
+	}
+	if err := u.use.Validate(); err != nil {
+		return fail(2, err)
+	}
+	if err := useBLAS(); err != nil {
+		return fail(1, err)
+	}
+	opts := train.Options{Log: stdout, Progress: progress.New(fs.Output(), progress.Tenths)}
+	if _, err := saved.Evaluate(cfg, u.use, opts); err != nil {
+		return fail(1, err)
+	}
+	return 0
+}
