@@ -45,13 +45,13 @@ func TestTrainOnOwnData(t *testing.T) {
 		{"colour", func(c *train.Config) { c.Data, c.TestFraction = f.Colour, 0.25 }, 30, "grey", true, true, 0},
 		{"png-standardized", func(c *train.Config) {
 			c.Data, c.TestFraction, c.Likelihood, c.Standardize = f.PNG, 0.25, vae.Likelihood{Family: vae.Gaussian}, true
-		}, 30, "grey", true, false, 64},
+		}, 30, "standardized", true, false, 64},
 		{"csv", func(c *train.Config) {
 			c.Data, c.Likelihood, c.Standardize = f.CSV+","+f.CSVTest, vae.Likelihood{Family: vae.Gaussian}, true
-		}, 100, "grey", false, false, f.Dim},
+		}, 100, "standardized", false, false, f.Dim},
 		{"npy", func(c *train.Config) {
 			c.Data, c.TestFraction, c.Likelihood = f.NPY, 0.2, vae.Likelihood{Family: vae.Gaussian, Variance: 0.1}
-		}, 60, "grey", false, false, 0},
+		}, 60, "values", false, false, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := base

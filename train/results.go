@@ -37,7 +37,7 @@ type EpochCount struct {
 
 // TestResults are a run's numbers on the test set, per image, in nats.
 type TestResults struct {
-	Set         string    `json:"set"`              // "grey", or "binarized": the fixed binarised test set
+	Set         string    `json:"set"`              // "grey" (bytes), "values" (float data), "standardized", or "binarized": the fixed binarised test set
 	N           int       `json:"n"`                // test images evaluated
 	ELBO        float64   `json:"elbo"`             // the ELBO (2.24), one sample of z per image from a fixed seed
 	Loss        float64   `json:"loss"`             // -ELBO

@@ -290,15 +290,25 @@ func (c Config) EvalSet(testSet *datasets.Set) (*datasets.Set, string) {
 	return set, name
 }
 
-// Model returns the model of the saved run, with the parameters of its
-// checkpoint; its input size is the checkpoint's.
-func (s *Saved) Model() (*vae.Model, error) {
+// Arch returns the architecture of the saved run's model; its input size
+// is the checkpoint's.
+func (s *Saved) Arch() (vae.Arch, error) {
 	in, err := checkpointInput(s.Checkpoint)
 	if err != nil {
-		return nil, fmt.Errorf("train: %s: %w", s.Dir, err)
+		return vae.Arch{}, fmt.Errorf("train: %s: %w", s.Dir, err)
 	}
 	a := s.Config.arch(nil)
 	a.Input = in
+	return a, nil
+}
+
+// Model returns the model of the saved run, with the parameters of its
+// checkpoint.
+func (s *Saved) Model() (*vae.Model, error) {
+	a, err := s.Arch()
+	if err != nil {
+		return nil, err
+	}
 	m, err := vae.NewMLP(a)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)

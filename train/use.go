@@ -83,30 +83,17 @@ func (s *Saved) Evaluate(cfg Config, use Use, opts Options) (*Evaluation, error)
 	if opts.Progress == nil {
 		opts.Progress = noProgress{}
 	}
-	d, err := loadData(cfg)
+	d, err := s.data(cfg)
 	if err != nil {
 		return nil, err
 	}
-	st := s.Checkpoint.Standardization
-	if (st != nil) != cfg.Standardize {
-		return nil, fmt.Errorf("train: %s: the run's -standardize is %v but its checkpoint holds %s standardisation", s.Dir, cfg.Standardize, map[bool]string{true: "a", false: "no"}[st != nil])
-	}
-	if st != nil && len(st.Mean) != d.train.Dim() {
-		return nil, fmt.Errorf("train: %s: the run was standardised over %d features, but the data (-data) have %d: give the data it was trained on", s.Dir, len(st.Mean), d.train.Dim())
-	}
-	if d, err = d.standardize(st); err != nil {
+	arch, err := s.Arch()
+	if err != nil {
 		return nil, err
 	}
-	if err := fitsCheckpoint(d.train, s.Checkpoint); err != nil {
-		return nil, fmt.Errorf("train: %s: %w", s.Dir, err)
-	}
-	arch := cfg.arch(d.train)
-	model, err := vae.NewMLP(arch)
+	model, err := s.Model()
 	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	if err := model.Restore(s.Checkpoint); err != nil {
-		return nil, fmt.Errorf("train: %s: %w", s.Dir, err)
+		return nil, err
 	}
 	ev, err := vae.NewEvaluator(model, evalBatch)
 	if err != nil {
@@ -126,7 +113,7 @@ func (s *Saved) Evaluate(cfg Config, use Use, opts Options) (*Evaluation, error)
 	if err != nil {
 		return nil, err
 	}
-	u := user{dir: s.Dir, ev: ev, test: test, st: st, wrote: &res.Wrote}
+	u := user{dir: s.Dir, ev: ev, test: test, st: s.Checkpoint.Standardization, wrote: &res.Wrote}
 	if err := u.do(use, model, arch); err != nil {
 		return nil, err
 	}

@@ -1,8 +1,11 @@
 package vae_test
 
 import (
+	"bytes"
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distmv"
@@ -89,5 +92,47 @@ func TestBinarizingNeedsUnitInterval(t *testing.T) {
 	}
 	if _, err := vae.NewTrainer(m, vae.Config{Objective: vae.ELBO, Samples: 1, Beta: 1, Batch: 2, Adam: adam}, set); err != nil {
 		t.Fatalf("without binarisation the same set must train: %v", err)
+	}
+}
+
+// TestCheckpointKeepsStandardization: a checkpoint's standardisation
+// reads back as written, and one that is not valid makes the checkpoint
+// fail to load with a *CheckpointError.
+func TestCheckpointKeepsStandardization(t *testing.T) {
+	set, _, _ := synth.LinearManifold(50, 3, 1, 0.1, 1, 0)
+	m, err := vae.NewMLP(vae.Arch{Input: 3, Latent: 1, Dtype: "float64", Likelihood: vae.Likelihood{Family: vae.Gaussian}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adam := optim.DefaultConfig()
+	adam.Schedule = optim.Constant(1e-3)
+	tr, err := vae.NewTrainer(m, vae.Config{Objective: vae.ELBO, Samples: 1, Beta: 1, Batch: 10, Adam: adam}, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(st *datasets.Standardization) (*vae.Checkpoint, error) {
+		c, err := tr.Checkpoint(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Standardization = st
+		var b bytes.Buffer
+		if err := c.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		return vae.ReadCheckpoint(&b)
+	}
+	st := datasets.FitStandardization(set)
+	c, err := read(&st)
+	if err != nil || c.Standardization == nil || !slices.Equal(c.Standardization.Mean, st.Mean) || !slices.Equal(c.Standardization.Scale, st.Scale) {
+		t.Fatalf("read back %+v, %v; want %+v", c.Standardization, err, st)
+	}
+	if c, err := read(nil); err != nil || c.Standardization != nil {
+		t.Errorf("without a standardisation: %+v, %v", c.Standardization, err)
+	}
+	bad := datasets.Standardization{Mean: []float64{0, 0, 0}, Scale: []float64{1, 0, 1}}
+	var ce *vae.CheckpointError
+	if _, err := read(&bad); !errors.As(err, &ce) || !strings.Contains(err.Error(), "scale 0") {
+		t.Errorf("a zero scale: %v; want a CheckpointError", err)
 	}
 }
