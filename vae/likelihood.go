@@ -123,25 +123,11 @@ type NormalDecoder struct {
 
 // Decode builds p(x|z).
 func (d NormalDecoder) Decode(p *Params, z *G.Node) (dist.LogProber, error) {
-	if z.Shape().Dims() != 2 || z.Shape()[1] != d.In {
-		return nil, fmt.Errorf("vae: %s: latent of shape %v, want (n, %d)", d.Name, z.Shape(), d.In)
-	}
 	if d.Variance < 0 || math.IsNaN(d.Variance) || math.IsInf(d.Variance, 0) {
 		return nil, fmt.Errorf("vae: %s: variance %v: give 0 (learned) or a finite number > 0", d.Name, d.Variance)
 	}
 	var b gx.B
-	h, width, err := d.hidden(p, &b, z)
-	if err != nil {
-		return nil, fmt.Errorf("vae: %s: %w", d.Name, err)
-	}
-	biasInit := Zeros
-	if d.OutputBias != nil {
-		if len(d.OutputBias) != d.Out {
-			return nil, fmt.Errorf("vae: %s: %d output biases for %d outputs", d.Name, len(d.OutputBias), d.Out)
-		}
-		biasInit = Values(d.OutputBias)
-	}
-	mean, err := affine(p, &b, h, d.Name+".out", width, d.Out, biasInit, gx.Identity)
+	mean, err := d.output(p, &b, z, d.Out, d.OutputBias)
 	if err != nil {
 		return nil, err
 	}

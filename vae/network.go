@@ -163,29 +163,40 @@ type BernoulliDecoder struct {
 
 // Decode builds p(x|z).
 func (d BernoulliDecoder) Decode(p *Params, z *G.Node) (dist.LogProber, error) {
-	if z.Shape().Dims() != 2 || z.Shape()[1] != d.In {
-		return nil, fmt.Errorf("vae: %s: latent of shape %v, want (n, %d)", d.Name, z.Shape(), d.In)
-	}
 	var b gx.B
-	h, width, err := d.hidden(p, &b, z)
+	logits, err := d.output(p, &b, z, d.Out, d.OutputBias)
 	if err != nil {
-		return nil, fmt.Errorf("vae: %s: %w", d.Name, err)
+		return nil, err
+	}
+	return dist.Bernoulli{Logits: logits}, nil
+}
+
+// output applies the hidden layers of m to a (n, In) batch z and then an
+// affine output layer of out units, name.out, whose bias starts at bias
+// (nil for zeros): the decoders' network.
+func (m MLP) output(p *Params, b *gx.B, z *G.Node, out int, bias []float64) (*G.Node, error) {
+	if z.Shape().Dims() != 2 || z.Shape()[1] != m.In {
+		return nil, fmt.Errorf("vae: %s: latent of shape %v, want (n, %d)", m.Name, z.Shape(), m.In)
+	}
+	h, width, err := m.hidden(p, b, z)
+	if err != nil {
+		return nil, fmt.Errorf("vae: %s: %w", m.Name, err)
 	}
 	biasInit := Zeros
-	if d.OutputBias != nil {
-		if len(d.OutputBias) != d.Out {
-			return nil, fmt.Errorf("vae: %s: %d output biases for %d outputs", d.Name, len(d.OutputBias), d.Out)
+	if bias != nil {
+		if len(bias) != out {
+			return nil, fmt.Errorf("vae: %s: %d output biases for %d outputs", m.Name, len(bias), out)
 		}
-		biasInit = Values(d.OutputBias)
+		biasInit = Values(bias)
 	}
-	logits, err := affine(p, &b, h, d.Name+".out", width, d.Out, biasInit, gx.Identity)
+	y, err := affine(p, b, h, m.Name+".out", width, out, biasInit, gx.Identity)
 	if err != nil {
 		return nil, err
 	}
 	if b.Err != nil {
-		return nil, fmt.Errorf("vae: %s: %w", d.Name, b.Err)
+		return nil, fmt.Errorf("vae: %s: %w", m.Name, b.Err)
 	}
-	return dist.Bernoulli{Logits: logits}, nil
+	return y, nil
 }
 
 // GaussianDecoder is an MLP from Latent to a diagonal Gaussian p(x|z) over
