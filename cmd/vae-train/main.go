@@ -277,47 +277,6 @@ func newFlagSet(cfg *train.Config, stderr io.Writer) (fs *flag.FlagSet, resume, 
 	return fs, resume, export, backend, use
 }
 
-// overSaved returns the saved run's configuration with the flags given
-// beside -mode applied, after checking that those flags change nothing but
-// the changeable fields; the flags of the command that are not fields of
-// the configuration (-blas, and those of useFlags) are skipped.
-func overSaved(given *flag.FlagSet, args []string, saved *train.Saved, mode string, changeable []string, keeps string) (train.Config, error) {
-	cfg := saved.Config
-	fs := flag.NewFlagSet("vae-train", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	bindFlags(fs, &cfg)
-	own := map[string]bool{}
-	given.VisitAll(func(f *flag.Flag) {
-		if fs.Lookup(f.Name) == nil {
-			own[f.Name] = true
-			fs.Var(f.Value, f.Name, "") // parsed again below, to the same value
-		}
-	})
-	var conflicts []string
-	given.Visit(func(f *flag.Flag) {
-		switch {
-		case own[f.Name] || slices.Contains(changeable, f.Name):
-		case f.Name == "out":
-			conflicts = append(conflicts, fmt.Sprintf("-out %s: the output folder is the -%s folder", f.Value, mode))
-		default:
-			if had := fs.Lookup(f.Name).Value.String(); had != f.Value.String() {
-				conflicts = append(conflicts, fmt.Sprintf("-%s %s conflicts with the run's -%s %s", f.Name, f.Value, f.Name, had))
-			}
-		}
-	})
-	if len(conflicts) > 0 {
-		return cfg, fmt.Errorf("%s; %s: beside -%s give only -%s",
-			strings.Join(conflicts, "; "), keeps, mode, strings.Join(changeable, ", -"))
-	}
-	// Every flag given either is allowed to change or equals the saved
-	// value, so parsing them again over the saved configuration applies
-	// exactly the changes.
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	return cfg, cfg.Validate()
-}
-
 // onlyFlags reports the first flag given on fs that is not one of allowed.
 func onlyFlags(fs *flag.FlagSet, allowed ...string) error {
 	var err error
