@@ -22,6 +22,7 @@ const (
 	ReconstructCSVFile = "reconstruction.csv" // the reconstruction of every test example, one a row
 	ReconstructPNGFile = "reconstruction.png" // the first test images over their reconstructions
 	InterpolateFile    = "interpolation.png"  // decoded latents between two test images
+	DecodedFile        = "decoded.csv"        // the decoder's output for the latents of Use.Decode
 )
 
 // interpolationSteps is the number of latents decoded from one test
@@ -39,6 +40,11 @@ type Use struct {
 	Encode      string // write the posterior means of the test set to this CSV file, under a header z1, z2, ...
 	Interpolate []int  // two test examples (counted from 0): InterpolateFile shows the decoded latents between their posterior means
 	Export      string // write the model to this safetensors file (vae.Export), with its standardisation
+	// Decode names a CSV file of latents (h1), one a row: DecodedFile gets
+	// what the decoder computes for each, the logits of a Bernoulli or
+	// the mean of a Gaussian in the model's (standardised) space, to
+	// compare with another framework's decoder on the same weights.
+	Decode string
 }
 
 // Validate reports a field of u out of range.
@@ -194,6 +200,22 @@ func (u user) do(use Use, model *vae.Model, arch vae.Arch) error {
 			return err
 		}
 		if err := u.writePNG(filepath.Join(u.dir, InterpolateFile), img); err != nil {
+			return err
+		}
+	}
+	if use.Decode != "" {
+		z, _, err := datasets.OpenCSV(use.Decode, datasets.CSVOptions{})
+		if err != nil {
+			return fmt.Errorf("train: -decode: %w", err)
+		}
+		if z.Dim() != model.Latent {
+			return fmt.Errorf("train: -decode %s: rows of %d values, but the model has %d latents", use.Decode, z.Dim(), model.Latent)
+		}
+		x, err := u.ev.DecodeLogits(z.Values, z.Len())
+		if err != nil {
+			return fmt.Errorf("train: decoding: %w", err)
+		}
+		if err := u.writeCSV(filepath.Join(u.dir, DecodedFile), x, u.test.Dim(), "x"); err != nil {
 			return err
 		}
 	}

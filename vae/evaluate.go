@@ -295,6 +295,7 @@ func MeanLogLikelihood(est []elbo.Estimate) (mean, stdErr float64) {
 type decodeKey struct {
 	n, from int
 	sample  bool
+	logits  bool // the logits of a Bernoulli p(x|h1) rather than its mean
 }
 
 // decodeGraph decodes a batch of latents of one layer down the chain to
@@ -350,6 +351,9 @@ func (e *Evaluator) decodeGraph(key decodeKey) (_ *decodeGraph, err error) {
 		return nil, fmt.Errorf("vae: decoder: %w", err)
 	}
 	mean, err := meanOf(lik)
+	if b, ok := lik.(dist.Bernoulli); ok && key.logits {
+		mean = b.Logits
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +368,13 @@ func (e *Evaluator) decodeGraph(key decodeKey) (_ *decodeGraph, err error) {
 // chain, sampling the layers between from noise (nil: through their
 // means), to the means of p(x|h1), one row of Input values per latent.
 func (e *Evaluator) decodeMeans(z []float64, n, from int, noise *dist.Noise) ([]float64, error) {
-	dg, err := e.decodeGraph(decodeKey{n: n, from: from, sample: noise != nil})
+	return e.decodeRun(decodeKey{n: n, from: from, sample: noise != nil}, z, noise)
+}
+
+// decodeRun runs the decoding graph of key on the latents z, drawing the
+// noise of the layers it samples from noise.
+func (e *Evaluator) decodeRun(key decodeKey, z []float64, noise *dist.Noise) ([]float64, error) {
+	dg, err := e.decodeGraph(key)
 	if err != nil {
 		return nil, err
 	}
@@ -475,6 +485,18 @@ func (e *Evaluator) DecodeLayer(z []float64, n, layer int, noise *dist.Noise) ([
 		return nil, fmt.Errorf("vae: %d latent values for %d latents of %d dimensions", len(z), n, latents[layer-1])
 	}
 	return e.decodeMeans(z, n, layer, noise)
+}
+
+// DecodeLogits returns what the decoder computes for n latents z given row
+// after row (h1 for a hierarchical model): the logits of a Bernoulli
+// p(x|z), before the sigmoid that Decode applies, or the mean of a
+// Gaussian. It is the output to compare across frameworks, as the sigmoid
+// flattens differences in saturated units.
+func (e *Evaluator) DecodeLogits(z []float64, n int) ([]float64, error) {
+	if n < 1 || len(z) != n*e.model.Latent {
+		return nil, fmt.Errorf("vae: %d latent values for %d latents of %d dimensions", len(z), n, e.model.Latent)
+	}
+	return e.decodeRun(decodeKey{n: n, from: 1, logits: true}, z, nil)
 }
 
 // Decode returns the mean of p(x|z) for n latents given row after row (z

@@ -19,7 +19,7 @@ type useFlags struct {
 }
 
 // useFlagNames are the flags of useFlags.
-var useFlagNames = []string{"eval", "sample", "reconstruct", "encode", "interpolate", "export"}
+var useFlagNames = []string{"eval", "sample", "reconstruct", "encode", "interpolate", "export", "decode"}
 
 // bindUseFlags defines the flags of -eval on fs.
 func bindUseFlags(fs *flag.FlagSet) *useFlags {
@@ -39,6 +39,7 @@ func bindUseFlags(fs *flag.FlagSet) *useFlags {
 		return nil
 	})
 	fs.StringVar(&u.use.Export, "export", "", "with -eval: write the model, with its standardisation, to this safetensors `file` (vae.Export; Python's safetensors loads it)")
+	fs.StringVar(&u.use.Decode, "decode", "", "with -eval: decode the latents in this CSV `file` (one a row) into decoded.csv: the decoder's logits (Bernoulli) or means (Gaussian, standardised), to compare with another framework (bench/pytorch_vae.py --load)")
 	return u
 }
 

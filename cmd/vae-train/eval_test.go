@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,6 +146,20 @@ func TestEval(t *testing.T) {
 		}
 		if b := img.Bounds(); b.Dx() != size[0] || b.Dy() != size[1] {
 			t.Errorf("%s is %v, want %d×%d", name, b, size[0], size[1])
+		}
+	}
+	// -decode on the posterior means gives the logits whose sigmoids are
+	// the reconstructions (float32: to 1e-6).
+	if code, stdout, stderr := runArgs("-eval", images, "-decode", z); code != 0 {
+		t.Fatalf("-decode: exit %d\n%s%s", code, stdout, stderr)
+	}
+	logits, _ := readCSV(t, filepath.Join(images, train.DecodedFile))
+	if logits.Len() != 30 || logits.Dim() != 64 {
+		t.Fatalf("decoded.csv: %d rows of %d", logits.Len(), logits.Dim())
+	}
+	for i, l := range logits.Values {
+		if p := 1 / (1 + math.Exp(-l)); math.Abs(p-recon.Values[i]) > 1e-6 {
+			t.Fatalf("value %d: sigmoid of the logit %v is %v, the reconstruction %v", i, l, p, recon.Values[i])
 		}
 	}
 	mb, err := os.ReadFile(model)
