@@ -40,6 +40,25 @@ with OpenBLAS,
 
 Nothing is downloaded: MNIST is read from the GoMNIST module folder of the Go
 module cache (`go env GOMODCACHE`), or from --data.
+
+--load FILE.safetensors evaluates a model govae exported (vae-train -eval DIR
+-export FILE) instead of training one: the architecture, the likelihood and
+the standardisation come from the file's metadata, the weights from its
+tensors (govae's W is (in, out), nn.Linear's weight its transpose). It
+scores the model on the test set as govae does (the ELBO, and log p(x) with
+--eval-k), and with --decoded Z.csv OUT.csv checks PyTorch's decoder on the
+latents govae decoded (vae-train -eval DIR -decode Z.csv writes OUT.csv,
+decoded.csv): the largest difference must be at most 1e-5. With --govae-eval
+eval.json it sets govae's log p(x) beside its own, with the standard error.
+The file is read with json and numpy (8 bytes of header length, a JSON
+header, little-endian data), which runs nothing from it; the safetensors
+package is not needed.
+
+    go run ./cmd/vae-train -export-test bin.idx
+    go run ./cmd/vae-train -eval DIR -eval-k 1000 -encode z.csv -export m.safetensors
+    go run ./cmd/vae-train -eval DIR -decode z.csv
+    /usr/bin/python3 bench/pytorch_vae.py --load m.safetensors --binarized-test bin.idx \
+        --eval-k 1000 --decoded z.csv DIR/decoded.csv --govae-eval DIR/eval.json
 """
 
 import argparse
@@ -83,7 +102,10 @@ LOGPX_SEED = 0x6C6F6770
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--preset", required=True, choices=sorted(PRESETS))
+    p.add_argument("--preset", choices=sorted(PRESETS), help="the protocol to train (required unless --load)")
+    p.add_argument("--load", metavar="FILE", help="evaluate the model govae exported to this safetensors file instead of training")
+    p.add_argument("--decoded", nargs=2, metavar=("Z", "OUT"), help="with --load: latents (CSV) and govae's decoder output for them (vae-train -eval DIR -decode Z)")
+    p.add_argument("--govae-eval", metavar="FILE", help="with --load: govae's eval.json of the same model, to compare log p(x)")
     p.add_argument("--k", type=int, help="samples of z per example (default: the preset's)")
     p.add_argument("--budget", type=int, default=0, help="train only the first N epochs of the protocol (0: all)")
     p.add_argument("--eval-k", type=int, help="importance samples for log p(x) (default: the preset's; 0 skips)")
@@ -95,7 +117,55 @@ def parse_args():
     p.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     p.add_argument("--blas-threads", type=int, default=1, help="OpenBLAS threads (OPENBLAS_NUM_THREADS)")
     p.add_argument("--out", help="write the JSON report here (default: stdout only)")
-    return p.parse_args()
+    args = p.parse_args()
+    if not args.preset and not args.load:
+        p.error("give --preset to train, or --load to evaluate a model govae exported")
+    if args.load and args.preset:
+        p.error("--load evaluates a govae model, --preset trains one: give one of them")
+    if (args.decoded or args.govae_eval) and not args.load:
+        p.error("--decoded and --govae-eval check a model given with --load")
+    return args
+
+
+MAX_HEADER = 100 << 20  # bound on a safetensors header, as the Rust reader's
+
+
+def read_safetensors(path):
+    """Reads a safetensors file: returns its metadata and a dict of numpy
+    arrays (F32 or F64). Every offset is checked against the file."""
+    import numpy as np
+    with open(path, "rb") as f:
+        buf = f.read()
+    if len(buf) < 8:
+        sys.exit(f"pytorch_vae: {path} is not a safetensors file (too short)")
+    (n,) = struct.unpack("<Q", buf[:8])
+    if n > MAX_HEADER or 8 + n > len(buf):
+        sys.exit(f"pytorch_vae: {path}: a header of {n} bytes in a file of {len(buf)}")
+    header = json.loads(buf[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    data = memoryview(buf)[8 + n:]
+    tensors = {}
+    for name, t in header.items():
+        dtype = {"F32": "<f4", "F64": "<f8"}.get(t["dtype"])
+        begin, end = t["data_offsets"]
+        shape = t["shape"]
+        if dtype is None or not 0 <= begin <= end <= len(data) or end - begin != math.prod(shape) * np.dtype(dtype).itemsize:
+            sys.exit(f"pytorch_vae: {path}: tensor {name} ({t['dtype']}, {shape}, bytes {begin}..{end}) does not fit the file")
+        tensors[name] = np.frombuffer(data[begin:end], dtype=dtype).reshape(shape)
+    return meta, tensors
+
+
+def loaded_config(meta):
+    """The configuration of a model from the metadata of govae's export."""
+    if meta.get("format") != "govae-mlp-vae/1":
+        sys.exit(f"pytorch_vae: format {meta.get('format')!r}: give a file written by vae-train -eval DIR -export FILE")
+    arch = json.loads(meta["arch"])
+    lik = arch.get("likelihood", "bernoulli")
+    cfg = dict(hidden=arch["hidden"] or [], latent=arch["latent"], activation=arch["activation"],
+               dtype=arch["dtype"], likelihood=lik, input=arch["input"],
+               upper=[(l["hidden"] or [], l["latent"]) for l in arch.get("upper") or []])
+    cfg["standardization"] = json.loads(meta["standardization"]) if "standardization" in meta else None
+    return cfg
 
 
 def read_idx_images(path):
@@ -144,7 +214,13 @@ def burda_rate(lr, epoch):
 
 def main():
     args = parse_args()
-    cfg = dict(PRESETS[args.preset])
+    if args.load:
+        meta, weights = read_safetensors(args.load)
+        cfg = loaded_config(meta)
+        cfg.update(binarize="static" if args.binarized_test else "none", k=1, objective="elbo",
+                   eval_k=args.eval_k or 0, epochs=0)
+    else:
+        cfg = dict(PRESETS[args.preset], likelihood="bernoulli", dtype="float32")
     if args.k is not None:
         cfg["k"] = args.k
     if args.eval_k is not None:
@@ -163,8 +239,13 @@ def main():
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
 
+    if cfg["dtype"] == "float64":
+        torch.set_default_dtype(torch.float64)
     folder = data_dir(args.data)
-    train_u8 = read_idx_images(os.path.join(folder, "train-images-idx3-ubyte.gz"))
+    if args.load:
+        train_u8 = np.zeros((0, cfg["input"]), dtype=np.uint8)  # nothing is trained
+    else:
+        train_u8 = read_idx_images(os.path.join(folder, "train-images-idx3-ubyte.gz"))
     if args.limit:
         train_u8 = train_u8[: args.limit]
     if cfg["binarize"] == "none":
@@ -180,9 +261,15 @@ def main():
         test_set = "binarized"
     if args.eval_limit:
         test_u8 = test_u8[: args.eval_limit]
-    x_train = torch.from_numpy(train_u8.astype(np.float32) / 255)
-    x_test = torch.from_numpy(test_u8.astype(np.float32) / 255)
+    dt = np.float64 if cfg["dtype"] == "float64" else np.float32
+    x_train = torch.from_numpy(train_u8.astype(dt) / 255)
+    x_test = torch.from_numpy(test_u8.astype(dt) / 255)
     dim = x_train.shape[1]
+    if args.load and dim != x_test.shape[1]:
+        sys.exit(f"pytorch_vae: the model takes {dim} values, the test images have {x_test.shape[1]}")
+    if cfg.get("standardization"):
+        st = cfg["standardization"]
+        x_test = (x_test - torch.tensor(st["mean"])) / torch.tensor(st["scale"])
 
     act = nn.ReLU if cfg["activation"] == "relu" else nn.Tanh
 
@@ -214,6 +301,13 @@ def main():
             rev = list(reversed(h))
             self.dec = mlp([z] + rev)
             self.out = nn.Linear(rev[-1] if rev else z, dim)
+            # A Gaussian p(x|z): one log-variance per feature, learned
+            # ("gaussian") or fixed ("gaussian:V").
+            lik = cfg["likelihood"]
+            if lik == "gaussian":
+                self.logvar = nn.Parameter(torch.zeros(dim))
+            elif lik.startswith("gaussian:"):
+                self.register_buffer("logvar", torch.full((dim,), math.log(float(lik.split(":", 1)[1]))))
             # The layers above the first: q(h_l|h_l-1) and p(h_l-1|h_l).
             self.up_q, self.up_p = nn.ModuleList(), nn.ModuleList()
             below = z
@@ -230,7 +324,9 @@ def main():
         if isinstance(m, nn.Linear):
             nn.init.xavier_uniform_(m.weight)
             nn.init.zeros_(m.bias)
-    if cfg["output_bias"] == "data-mean":
+    if args.load:
+        load_weights(model, weights, cfg)
+    elif cfg["output_bias"] == "data-mean":
         p = x_train.mean(0).clamp(0.001, 0.999)
         with torch.no_grad():
             model.out.bias.copy_(torch.log(p / (1 - p)))
@@ -240,6 +336,13 @@ def main():
 
     def log_bernoulli(logits, x):
         return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
+
+    def log_lik_of(out, x):
+        """log p(x|h1) for the decoder's output: Bernoulli logits, or the
+        mean of a Gaussian with the model's per-feature log-variance."""
+        if cfg["likelihood"] == "bernoulli":
+            return log_bernoulli(out, x)
+        return -0.5 * ((x - out) ** 2 * torch.exp(-model.logvar) + model.logvar + log2pi).sum(-1)
 
     def log_normal(h, mean, logvar):
         return -0.5 * ((h - mean) ** 2 * torch.exp(-logvar) + logvar + log2pi).sum(-1)
@@ -266,7 +369,7 @@ def main():
         shape = mean.shape if samples == 1 else (samples,) + mean.shape
         eps = torch.randn(shape, generator=g)
         h = mean + torch.exp(0.5 * logvar) * eps
-        log_lik = log_bernoulli(flat(model.decode, h), x)
+        log_lik = log_lik_of(flat(model.decode, h), x)
         log_qs = [-0.5 * (eps * eps + logvar + log2pi).sum(-1)]
         log_ps = []  # log p(h_l|h_l+1), l < L
         means = [mean]
@@ -346,6 +449,10 @@ def main():
         return est.mean().item(), (est.std(unbiased=True) / math.sqrt(len(est))).item() if len(est) > 1 else 0.0
 
 
+    if args.load:
+        evaluate_loaded(args, cfg, model, x_test, evaluate, log_likelihood, torch, np)
+        return
+
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["eps"])
     history = []
     n, batch = len(x_train), cfg["batch"]
@@ -408,6 +515,90 @@ def main():
         os.replace(tmp, args.out)
     print(json.dumps(dict(test={k: v for k, v in test.items() if k != "latent_variances"},
                           seconds_per_epoch=report["timing"]["seconds_per_epoch"])))
+
+
+def load_weights(model, weights, cfg):
+    """Copies govae's tensors into the modules: NAME.hI.W (in, out) and
+    NAME.hI.b into the I-th Linear of NAME's body, NAME.mean, NAME.logvar,
+    decoder.out and decoder.logvar likewise; every tensor must be used."""
+    import torch
+    used = set()
+
+    def take(name):
+        if name not in weights:
+            sys.exit(f"pytorch_vae: the file has no tensor {name}")
+        used.add(name)
+        return torch.from_numpy(weights[name].copy()).to(torch.get_default_dtype())
+
+    def linear(lin, name):
+        w, b = take(name + ".W"), take(name + ".b")
+        if tuple(w.shape) != (lin.in_features, lin.out_features):
+            sys.exit(f"pytorch_vae: {name}.W has shape {tuple(w.shape)}, the model wants ({lin.in_features}, {lin.out_features})")
+        with torch.no_grad():
+            lin.weight.copy_(w.T)
+            lin.bias.copy_(b)
+
+    def body(seq, name):
+        for i, lin in enumerate(m for m in seq if isinstance(m, torch.nn.Linear)):
+            linear(lin, f"{name}.h{i}")
+
+    def gaussian(g, name):
+        body(g.body, name)
+        linear(g.mean, name + ".mean")
+        linear(g.logvar, name + ".logvar")
+
+    gaussian(model.enc, "encoder")
+    body(model.dec, "decoder")
+    linear(model.out, "decoder.out")
+    if cfg["likelihood"] == "gaussian":
+        with torch.no_grad():
+            model.logvar.copy_(take("decoder.logvar"))
+    for l, (q, p) in enumerate(zip(model.up_q, model.up_p), start=2):
+        gaussian(q, f"encoder{l}")
+        gaussian(p, f"decoder{l}")
+    if set(weights) != used:
+        sys.exit(f"pytorch_vae: the file has tensors the model does not use: {sorted(set(weights) - used)}")
+
+
+def evaluate_loaded(args, cfg, model, x_test, evaluate, log_likelihood, torch, np):
+    """Scores a loaded model, checks its decoder against govae's output and
+    compares log p(x) with govae's eval.json, and prints a JSON report."""
+    report = dict(load=args.load, config={k: v for k, v in cfg.items() if k != "standardization"},
+                  torch=torch.__version__, dtype=str(torch.get_default_dtype()))
+    ok = True
+    if args.decoded:
+        z = np.loadtxt(args.decoded[0], delimiter=",", skiprows=1, ndmin=2)
+        want = np.loadtxt(args.decoded[1], delimiter=",", skiprows=1, ndmin=2)
+        with torch.no_grad():
+            got = model.decode(torch.from_numpy(z).to(torch.get_default_dtype())).double().numpy()
+        if got.shape != want.shape:
+            sys.exit(f"pytorch_vae: {args.decoded[1]} holds {want.shape} values, the decoder gave {got.shape}")
+        diff = float(np.abs(got - want).max())
+        ok = diff <= 1e-5
+        report["decoder"] = dict(latents=len(z), max_abs_diff=diff, tolerance=1e-5, ok=ok)
+        print(f"decoder: {len(z)} latents, largest difference from govae {diff:.3g} ({'within' if ok else 'OVER'} 1e-5)", flush=True)
+    test = evaluate()
+    print(f"test ({test['set']}, {test['n']} images): ELBO {test['elbo']:.4f} (recon {test['recon']:.4f}, KL {test['kl']:.4f})", flush=True)
+    if cfg["eval_k"] > 0:
+        mean, se = log_likelihood(cfg["eval_k"])
+        test.update(eval_k=cfg["eval_k"], log_px=mean, log_px_stderr=se)
+        print(f"log p(x) ≈ {mean:.4f} ± {se:.4f} nats (K = {cfg['eval_k']})", flush=True)
+        if args.govae_eval:
+            with open(args.govae_eval) as f:
+                go = json.load(f)["test"]
+            if go.get("log_px") is None or go.get("eval_k") != cfg["eval_k"] or go.get("n") != test["n"]:
+                sys.exit(f"pytorch_vae: {args.govae_eval} has log p(x) {go.get('log_px')} with K = {go.get('eval_k')} on {go.get('n')} images; "
+                         f"score the model with -eval-k {cfg['eval_k']} on the same {test['n']} images")
+            d = mean - go["log_px"]
+            within = abs(d) <= go["log_px_stderr"]
+            ok = ok and within
+            test["govae"] = dict(log_px=go["log_px"], log_px_stderr=go["log_px_stderr"], elbo=go["elbo"], difference=d, within_stderr=within)
+            print(f"govae: log p(x) ≈ {go['log_px']:.4f} ± {go['log_px_stderr']:.4f}, ELBO {go['elbo']:.4f}; "
+                  f"difference {d:+.4f} nats ({'within' if within else 'OUTSIDE'} the standard error)", flush=True)
+    report["test"] = {k: v for k, v in test.items() if k != "latent_variances"}
+    print(json.dumps(report))
+    if not ok:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
