@@ -26,7 +26,9 @@ source from the test source; paths may not contain commas). A SOURCE is
                        (train-images-idx3-ubyte, t10k-... or test-..., each
                        gzipped or not): MNIST, Fashion-MNIST, KMNIST
   DIR/PREFIX           IDX files named PREFIX+train-images-idx3-ubyte and so
-                       on (EMNIST: emnist/emnist-letters-)
+                       on (EMNIST: emnist/emnist-letters-; EMNIST stores its
+                       images transposed, which the model does not mind but
+                       the figures show)
   DIR                  a folder of PNG images of one size, grey or colour
   FILE.csv             a table of numbers, one example a row, with a header
                        row or without
