@@ -56,7 +56,7 @@ type config struct {
 	seed   uint64
 	ks     []int
 	run    string // a vae-train output folder; "" for the linear-Gaussian model
-	data   string // MNIST folder for -run; "" for the run's
+	data   string // with -run: the data (vae-train -data); "" for the run's
 	images int
 }
 
@@ -85,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the model, the data and the noise")
 	ks := fs.String("k", "1,5,50,500", "the numbers of samples K, comma-separated")
 	fs.StringVar(&cfg.run, "run", "", "measure the model trained by vae-train in this output `folder` (its model.ckpt) instead of the linear-Gaussian model")
-	fs.StringVar(&cfg.data, "data", "", "with -run: `folder` of the MNIST IDX files (\"\": the run's)")
+	fs.StringVar(&cfg.data, "data", "", "with -run: the `source`[,TEST] of the run's data, as vae-train -data takes it (\"\": the run's own -data)")
 	fs.IntVar(&cfg.images, "images", 20, "with -run: the number of test images the gradient is taken on")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/govae/govae/datasets"
 	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/internal/lingauss"
 	"github.com/govae/govae/train"
@@ -25,15 +24,10 @@ func measureRun(cfg config) ([]lingauss.SNRPoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := cfg.data
-	if data == "" {
-		data = saved.Config.Data
-	}
-	_, testSet, err := datasets.Load(data)
+	set, _, err := saved.TestSet(cfg.data)
 	if err != nil {
-		return nil, fmt.Errorf("loading MNIST: %w", err)
+		return nil, err
 	}
-	set, _ := saved.Config.EvalSet(testSet)
 	if cfg.images > set.Len() {
 		return nil, fmt.Errorf("-images %d: the run is evaluated on %d test images", cfg.images, set.Len())
 	}
