@@ -122,18 +122,7 @@ func FuzzImport(f *testing.F) {
 func TestExportImportTwoLayers(t *testing.T) {
 	a := tinyArch("float64")
 	a.Upper = []LayerArch{{Hidden: []int{6}, Latent: 1}}
-	m, err := NewMLP(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := Export(&b, m, a, nil); err != nil {
-		t.Fatal(err)
-	}
-	tensors, meta, err := openSafetensors(b.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, b, tensors, meta := exportArch(t, a)
 	shapes := map[string][]uint64{}
 	for _, tv := range tensors.Tensors() {
 		if strings.HasSuffix(strings.SplitN(tv.Name, ".", 2)[0], "2") {
@@ -197,18 +186,7 @@ func TestExportImportGaussian(t *testing.T) {
 	for _, lik := range []Likelihood{{Family: Gaussian}, {Family: Gaussian, Variance: 0.25}} {
 		a := tinyArch("float64")
 		a.Likelihood = lik
-		m, err := NewMLP(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if err := Export(&b, m, a, nil); err != nil {
-			t.Fatal(err)
-		}
-		tensors, meta, err := openSafetensors(b.Bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, b, tensors, meta := exportArch(t, a)
 		if want := `"likelihood":"` + lik.String() + `"`; !strings.Contains(meta["arch"], want) {
 			t.Errorf("%v: arch %s lacks %s", lik, meta["arch"], want)
 		}
@@ -229,7 +207,15 @@ func TestExportImportGaussian(t *testing.T) {
 		}
 	}
 	// A Bernoulli model's architecture has no likelihood key, as before.
-	a := tinyArch("float32")
+	if _, _, _, meta := exportArch(t, tinyArch("float32")); strings.Contains(meta["arch"], "likelihood") {
+		t.Errorf("a Bernoulli model's arch names its likelihood: %s", meta["arch"])
+	}
+}
+
+// exportArch makes the model of a, exports it without a standardisation,
+// and returns the model, the file and the file read back.
+func exportArch(t *testing.T, a Arch) (*Model, *bytes.Buffer, safetensors.SafeTensors, map[string]string) {
+	t.Helper()
 	m, err := NewMLP(a)
 	if err != nil {
 		t.Fatal(err)
@@ -238,9 +224,11 @@ func TestExportImportGaussian(t *testing.T) {
 	if err := Export(&b, m, a, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, meta, _ := openSafetensors(b.Bytes()); strings.Contains(meta["arch"], "likelihood") {
-		t.Errorf("a Bernoulli model's arch names its likelihood: %s", meta["arch"])
+	tensors, meta, err := openSafetensors(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
 	}
+	return m, &b, tensors, meta
 }
 
 func TestLikelihoodText(t *testing.T) {

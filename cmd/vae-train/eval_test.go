@@ -28,6 +28,18 @@ func trainOwn(t *testing.T, args ...string) string {
 	return out
 }
 
+// readJSON decodes the JSON file at path into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
 // readCSV reads a CSV file the command wrote.
 func readCSV(t *testing.T, path string) (*datasets.Set, []string) {
 	t.Helper()
@@ -52,14 +64,8 @@ func TestTrainOwnDataFlags(t *testing.T) {
 		{"-data", f.NPY, "-test-fraction", "0.2", "-likelihood", "gaussian:0.1"},
 	} {
 		dir := trainOwn(t, args...)
-		b, err := os.ReadFile(filepath.Join(dir, train.ResultsFile))
-		if err != nil {
-			t.Fatal(err)
-		}
 		var res train.Results
-		if err := json.Unmarshal(b, &res); err != nil {
-			t.Fatal(err)
-		}
+		readJSON(t, filepath.Join(dir, train.ResultsFile), &res)
 		// results.json's command runs the same configuration.
 		for _, a := range args[1:] {
 			if strings.HasPrefix(a, "-") && !strings.Contains(res.Command, a) {
@@ -91,25 +97,14 @@ func TestEval(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(images, train.EvalFile))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ev train.Evaluation
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, filepath.Join(images, train.EvalFile), &ev)
 	if ev.Test.N != 30 || ev.Test.EvalK != 20 || ev.Test.LogPx == nil || !(*ev.Test.LogPx <= ev.Test.ELBO+1) || ev.Epochs != 2 {
 		t.Errorf("eval.json: %+v", ev)
 	}
 	// The ELBO is the one the run ended with (same model, same seed).
 	var res train.Results
-	if b, err = os.ReadFile(filepath.Join(images, train.ResultsFile)); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, filepath.Join(images, train.ResultsFile), &res)
 	if ev.Test.ELBO != res.Test.ELBO {
 		t.Errorf("-eval's ELBO %v, the run's %v", ev.Test.ELBO, res.Test.ELBO)
 	}
