@@ -61,7 +61,7 @@ func (u Use) Validate() error {
 // Evaluation is what scoring a saved run writes to EvalFile.
 type Evaluation struct {
 	Epochs      int         `json:"epochs"` // epochs the model has trained
-	Config      Config      `json:"config"` // the run's configuration, with the evaluation's -data, -eval-limit and -eval-k
+	Config      Config      `json:"config"` // the run's configuration, with the evaluation's -data, -test-fraction, -eval-limit and -eval-k
 	Environment Environment `json:"environment"`
 	Test        TestResults `json:"test"`
 	Seconds     float64     `json:"seconds"` // wall-clock time of the evaluation
