@@ -27,7 +27,7 @@ func TestAdamKernelMatchesLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	h := hyper{lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, c1: 1 - 0.9*0.9*0.9, c2: 1 - math.Pow(0.999, 3)}
 	k := newAdamConsts[float32](h)
-	for _, n := range []int{0, 1, 7, 8, 9, 16, 63, 1000, 4099} {
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 24, 63, 1000, 4099} {
 		w, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 		for i := range n {
 			w[i] = float32(rng.NormFloat64())
