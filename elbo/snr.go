@@ -32,3 +32,12 @@ func SNR(draws, dim int, draw func(dst []float64) error) ([]float64, error) {
 	}
 	return snr, nil
 }
+
+// SNRPoint is an estimator's signal-to-noise ratio for IWAE with K
+// samples: the per-parameter ratio |mean|/sd of its gradient (SNR),
+// averaged over the encoder's parameters and over the decoder's.
+type SNRPoint struct {
+	Estimator        Estimator
+	K                int
+	Encoder, Decoder float64
+}

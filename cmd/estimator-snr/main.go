@@ -37,16 +37,10 @@ import (
 	"strconv"
 	"strings"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-
 	"github.com/govae/govae/elbo"
 	"github.com/govae/govae/internal/atomicfile"
 	"github.com/govae/govae/internal/lingauss"
+	"github.com/govae/govae/train"
 )
 
 // config is what the command line asks for.
@@ -128,11 +122,11 @@ func run(cfg config, w io.Writer) error {
 	for _, p := range points {
 		fmt.Fprintf(w, "%-8s %5d %12.4g %12.4g\n", p.Estimator, p.K, p.Encoder, p.Decoder)
 	}
-	return atomicfile.Write(cfg.out, func(f io.Writer) error { return plotSNR(f, points) })
+	return atomicfile.Write(cfg.out, func(f io.Writer) error { return train.WriteSNRPlot(f, points) })
 }
 
 // measureLinear measures the estimators on the linear-Gaussian model.
-func measureLinear(cfg config) ([]lingauss.SNRPoint, error) {
+func measureLinear(cfg config) ([]elbo.SNRPoint, error) {
 	m, x := lingauss.Random(rand.New(rand.NewPCG(cfg.seed, 0x5eed)), 8, 3, 4, 0.5)
 	mean, logVar, err := m.MeanField(x)
 	if err != nil {
@@ -149,46 +143,4 @@ func measureLinear(cfg config) ([]lingauss.SNRPoint, error) {
 		}
 	}
 	return lingauss.MeasureSNR(m, x, mean, logVar, estimators, cfg.ks, cfg.draws, cfg.seed)
-}
-
-// plotSNR draws the encoder's and the decoder's SNR against K, one line
-// per estimator, side by side on log-log axes, as a PNG.
-func plotSNR(w io.Writer, points []lingauss.SNRPoint) error {
-	panels := make([]*plot.Plot, 2)
-	for i, part := range []string{"encoder", "decoder"} {
-		p := plot.New()
-		p.Title.Text = part + " gradient, IWAE"
-		p.X.Label.Text = "K (samples)"
-		p.Y.Label.Text = "mean SNR |mean|/sd"
-		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-		p.Legend.Top = true
-		var lines []any
-		for _, est := range estimators {
-			var xy plotter.XYs
-			for _, pt := range points {
-				if pt.Estimator == est {
-					v := pt.Encoder
-					if i == 1 {
-						v = pt.Decoder
-					}
-					xy = append(xy, plotter.XY{X: float64(pt.K), Y: v})
-				}
-			}
-			lines = append(lines, est.String(), xy)
-		}
-		if err := plotutil.AddLinePoints(p, lines...); err != nil {
-			return err
-		}
-		panels[i] = p
-	}
-	img := vgimg.New(vg.Points(900), vg.Points(400))
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 6, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-	canvases := plot.Align([][]*plot.Plot{panels}, tiles, dc)
-	for i, p := range panels {
-		p.Draw(canvases[0][i])
-	}
-	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-	return err
 }

@@ -74,21 +74,12 @@ func (m Model) MeanField(x mat.Matrix) (mean, logVar *mat.Dense, err error) {
 	return mean, logVar, nil
 }
 
-// SNRPoint is an estimator's signal-to-noise ratio for IWAE with K
-// samples: the per-parameter ratio |mean|/sd of its gradient (elbo.SNR),
-// averaged over the encoder's parameters and over the decoder's.
-type SNRPoint struct {
-	Estimator        elbo.Estimator
-	K                int
-	Encoder, Decoder float64
-}
-
 // MeasureSNR measures, for each estimator and each K, the SNR of the IWAE
 // gradient with K samples from draws estimates, for m at the rows of x
 // with q = N(qMean, e^qLogVar). Each estimator and K get their own noise
 // stream, seeded from seed.
-func MeasureSNR(m Model, x, qMean, qLogVar mat.Matrix, ests []elbo.Estimator, ks []int, draws int, seed uint64) ([]SNRPoint, error) {
-	var out []SNRPoint
+func MeasureSNR(m Model, x, qMean, qLogVar mat.Matrix, ests []elbo.Estimator, ks []int, draws int, seed uint64) ([]elbo.SNRPoint, error) {
+	var out []elbo.SNRPoint
 	for i, est := range ests {
 		for j, k := range ks {
 			gr, err := NewGradients(m, x, qMean, qLogVar, 1, Estimator{Objective: elbo.IWAE{}, Estimator: est, Samples: k, Beta: 1}, seed+uint64(i*len(ks)+j))
@@ -103,7 +94,7 @@ func MeasureSNR(m Model, x, qMean, qLogVar mat.Matrix, ests []elbo.Estimator, ks
 				return nil, fmt.Errorf("lingauss: %v with K = %d: %w", est, k, err)
 			}
 			enc := gr.Encoder()
-			out = append(out, SNRPoint{Estimator: est, K: k, Encoder: stat.Mean(snr[:enc], nil), Decoder: stat.Mean(snr[enc:], nil)})
+			out = append(out, elbo.SNRPoint{Estimator: est, K: k, Encoder: stat.Mean(snr[:enc], nil), Decoder: stat.Mean(snr[enc:], nil)})
 		}
 	}
 	return out, nil
