@@ -24,6 +24,7 @@ type Config struct {
 	Preset string `json:"preset,omitempty"` // -preset: the name of the Preset this configuration starts from; "" for none
 	Data   string `json:"data,omitempty"`   // -data: the training source and an optional test source, comma-separated (DataHelp); "" is MNIST from the Go module cache
 	Out    string `json:"-"`                // -out: output folder; "" makes one under runs/ (see Train)
+	Init   string `json:"init,omitempty"`   // -init: start from the weights (and standardisation) of this safetensors file of vae.Export's format, whose architecture must be the run's; "" for fresh weights
 
 	TestFraction float64 `json:"test_fraction"` // -test-fraction: hold out this fraction of the training source as the test set (split with SplitSeed); 0 for none
 	Standardize  bool    `json:"standardize"`   // -standardize: give every feature mean 0 and variance 1 on the training set
@@ -95,8 +96,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Preset != "" && !knownPreset(c.Preset):
 		return fmt.Errorf("train: -preset %q: no such preset; the presets are %s", c.Preset, strings.Join(PresetNames(), ", "))
-	case c.Epochs < 1:
-		return fmt.Errorf("train: -epochs %d: train at least 1 epoch", c.Epochs)
+	case c.Epochs < 0 || c.Epochs == 0 && c.Init == "":
+		return fmt.Errorf("train: -epochs %d: train at least 1 epoch (0 only with -init, to score an imported model)", c.Epochs)
 	case c.Budget < 0 || c.Budget > c.Epochs:
 		return fmt.Errorf("train: -budget %d: must be between 0 (the whole protocol) and -epochs %d", c.Budget, c.Epochs)
 	case c.Batch < 1:

@@ -65,6 +65,12 @@ func Train(cfg Config, opts Options) (*Result, error) {
 		return nil, err
 	}
 	st := fitStandardization(cfg, d.train)
+	var from *vae.Model
+	if cfg.Init != "" {
+		if from, st, err = readInit(cfg, d.train); err != nil {
+			return nil, err
+		}
+	}
 	if d, err = d.standardize(st); err != nil {
 		return nil, err
 	}
@@ -77,6 +83,11 @@ func Train(cfg Config, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer r.close()
+	if from != nil {
+		if err := r.model.Params.Restore(from.Params.Snapshot()); err != nil {
+			return nil, fmt.Errorf("train: -init %s: %w", cfg.Init, err)
+		}
+	}
 	r.logf("output folder: %s\n", dir)
 	if cfg.Budget > 0 && cfg.Budget < cfg.Epochs {
 		r.logf("budget: training %d of the protocol's %d epochs\n", cfg.Budget, cfg.Epochs)
@@ -146,6 +157,9 @@ func (s *Saved) Resume(cfg Config, opts Options) (*Result, error) {
 		return nil, err
 	}
 	st := fitStandardization(cfg, d.train)
+	if cfg.Init != "" && st != nil {
+		st = s.Checkpoint.Standardization // the imported model's (readInit), not the data's own
+	}
 	if err := sameStandardization(st, s.Checkpoint.Standardization); err != nil {
 		return nil, fmt.Errorf("train: cannot resume %s: %w", s.Dir, err)
 	}
@@ -377,12 +391,17 @@ func (r *runner) run() (*Result, error) {
 	}
 	var last vae.Stats
 	var variances []float64
+	if r.cfg.RunEpochs() == 0 { // an imported model (-init), scored as it is
+		if err := r.save(meta); err != nil {
+			return nil, err
+		}
+	}
 	for r.trainer.Epoch() < r.cfg.RunEpochs() {
 		if last, variances, err = r.epoch(meta); err != nil {
 			return nil, err
 		}
 	}
-	if last.N == 0 { // resumed with nothing left to train
+	if last.N == 0 { // resumed with nothing left to train, or -epochs 0
 		if last, variances, err = r.eval.ELBO(r.test, evalSeed); err != nil {
 			return nil, fmt.Errorf("train: evaluating: %w", err)
 		}
@@ -425,20 +444,29 @@ func (r *runner) epoch(meta []byte) (vae.Stats, []float64, error) {
 		return vae.Stats{}, nil, err
 	}
 	r.history[len(r.history)-1].EvalSeconds = time.Since(start).Seconds()
-	if err := writeMetrics(r.path(MetricsFile), r.history); err != nil {
+	if err := r.save(meta); err != nil {
 		return vae.Stats{}, nil, err
-	}
-	ckpt, err := r.trainer.Checkpoint(meta)
-	if err != nil {
-		return vae.Stats{}, nil, fmt.Errorf("train: saving the checkpoint: %w", err)
-	}
-	ckpt.Standardization = r.st
-	if err := ckpt.Save(r.path(CheckpointFile)); err != nil {
-		return vae.Stats{}, nil, fmt.Errorf("train: saving the checkpoint: %w", err)
 	}
 	r.logf("epoch %d/%d: train loss %.2f, test loss %.2f (recon %.2f, KL %.2f), %.1f s\n",
 		m.Epoch, r.cfg.RunEpochs(), m.TrainLoss, m.TestLoss, m.TestRecon, m.TestKL, trainSecs)
 	return ts, variances, nil
+}
+
+// save writes the metrics and then the checkpoint, with the run's
+// configuration meta and its standardisation.
+func (r *runner) save(meta []byte) error {
+	if err := writeMetrics(r.path(MetricsFile), r.history); err != nil {
+		return err
+	}
+	ckpt, err := r.trainer.Checkpoint(meta)
+	if err != nil {
+		return fmt.Errorf("train: saving the checkpoint: %w", err)
+	}
+	ckpt.Standardization = r.st
+	if err := ckpt.Save(r.path(CheckpointFile)); err != nil {
+		return fmt.Errorf("train: saving the checkpoint: %w", err)
+	}
+	return nil
 }
 
 // trainError explains a failed epoch e; for a non-finite loss it says which

@@ -60,6 +60,7 @@ func bindFlags(fs *flag.FlagSet, cfg *train.Config) {
 	fs.StringVar(&cfg.Preset, "preset", cfg.Preset, "`name` of a protocol to run (list: describe them); the other flags override its values")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "`source`[,TEST] of the data: a folder of IDX files or PNG images, a .csv or a .npy file (see above; \"\" is MNIST from the Go module cache)")
 	fs.Float64Var(&cfg.TestFraction, "test-fraction", cfg.TestFraction, "hold out this `fraction` of the training source as the test set, split with a fixed seed (0: the test set of -data)")
+	fs.StringVar(&cfg.Init, "init", cfg.Init, "start from the weights in this safetensors `file` (written by -eval DIR -export FILE, or by bench/pytorch_vae.py --save), whose architecture must be the run's, and from its standardisation; -epochs 0 only scores it")
 	fs.TextVar(&cfg.Likelihood, "likelihood", cfg.Likelihood, "p(x|z): bernoulli (values in [0,1]), gaussian (a learned variance per feature) or gaussian:V (every variance fixed at V)")
 	fs.BoolVar(&cfg.Standardize, "standardize", cfg.Standardize, "give every feature mean 0 and variance 1 on the training set (kept with the model; needs -likelihood gaussian)")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "output `folder` (\"\" makes runs/vae-<objective>-seed<seed>-<n>, or runs/<preset>-k<K>-seed<seed>-<n>, with -<estimator> after the k or objective unless it is reparam, n the first free number)")
