@@ -54,6 +54,12 @@ The file is read with json and numpy (8 bytes of header length, a JSON
 header, little-endian data), which runs nothing from it; the safetensors
 package is not needed.
 
+--save FILE.safetensors goes the other way: it writes the model a preset
+trained in the format of govae's export (the same tensor names, dtypes and
+metadata), written with json and numpy too, and `vae-train -init FILE
+-preset NAME -epochs 0 -out DIR` scores it in govae (DIR is then a run that
+-eval DIR uses and -resume DIR -epochs N fine-tunes).
+
     go run ./cmd/vae-train -export-test bin.idx
     go run ./cmd/vae-train -eval DIR -eval-k 1000 -encode z.csv -export m.safetensors
     go run ./cmd/vae-train -eval DIR -decode z.csv
@@ -105,6 +111,7 @@ def parse_args():
     p.add_argument("--preset", choices=sorted(PRESETS), help="the protocol to train (required unless --load)")
     p.add_argument("--load", metavar="FILE", help="evaluate the model govae exported to this safetensors file instead of training")
     p.add_argument("--decoded", nargs=2, metavar=("Z", "OUT"), help="with --load: latents (CSV) and govae's decoder output for them (vae-train -eval DIR -decode Z)")
+    p.add_argument("--save", metavar="FILE", help="with --preset: write the trained model to this safetensors file, in govae's format (vae-train -init FILE reads it)")
     p.add_argument("--govae-eval", metavar="FILE", help="with --load: govae's eval.json of the same model, to compare log p(x)")
     p.add_argument("--k", type=int, help="samples of z per example (default: the preset's)")
     p.add_argument("--budget", type=int, default=0, help="train only the first N epochs of the protocol (0: all)")
@@ -124,6 +131,8 @@ def parse_args():
         p.error("--load evaluates a govae model, --preset trains one: give one of them")
     if (args.decoded or args.govae_eval) and not args.load:
         p.error("--decoded and --govae-eval check a model given with --load")
+    if args.save and not args.preset:
+        p.error("--save writes a model trained with --preset")
     return args
 
 
@@ -505,6 +514,9 @@ def main():
         timing=dict(wall_seconds=time.perf_counter() - start, epoch_seconds=secs,
                     seconds_per_epoch=statistics.median(secs), train_seconds=sum(secs), log_px_seconds=log_px_secs),
     )
+    if args.save:
+        save_weights(args.save, model, cfg, dim, args.seed)
+        report["saved"] = args.save
     if args.out:
         tmp = args.out + ".tmp"
         with open(tmp, "w") as f:
@@ -517,10 +529,35 @@ def main():
                           seconds_per_epoch=report["timing"]["seconds_per_epoch"])))
 
 
+def named_layers(model):
+    """govae's names of the model's layers: (NAME, nn.Linear) for each
+    layer, whose tensors are NAME.W (in, out: nn.Linear's weight
+    transposed) and NAME.b; the I-th Linear of a network's body is NAME.hI,
+    its heads NAME.mean and NAME.logvar, the decoder's output decoder.out,
+    and the layers above the first encoder2, decoder2, ... (vae.Export)."""
+    import torch
+    out = []
+
+    def body(seq, name):
+        for i, lin in enumerate(m for m in seq if isinstance(m, torch.nn.Linear)):
+            out.append((f"{name}.h{i}", lin))
+
+    def gaussian(g, name):
+        body(g.body, name)
+        out.extend([(name + ".mean", g.mean), (name + ".logvar", g.logvar)])
+
+    gaussian(model.enc, "encoder")
+    body(model.dec, "decoder")
+    out.append(("decoder.out", model.out))
+    for l, (q, p) in enumerate(zip(model.up_q, model.up_p), start=2):
+        gaussian(q, f"encoder{l}")
+        gaussian(p, f"decoder{l}")
+    return out
+
+
 def load_weights(model, weights, cfg):
-    """Copies govae's tensors into the modules: NAME.hI.W (in, out) and
-    NAME.hI.b into the I-th Linear of NAME's body, NAME.mean, NAME.logvar,
-    decoder.out and decoder.logvar likewise; every tensor must be used."""
+    """Copies govae's tensors into the model's layers (named_layers), and a
+    learned Gaussian's decoder.logvar; every tensor must be used."""
     import torch
     used = set()
 
@@ -530,34 +567,62 @@ def load_weights(model, weights, cfg):
         used.add(name)
         return torch.from_numpy(weights[name].copy()).to(torch.get_default_dtype())
 
-    def linear(lin, name):
+    for name, lin in named_layers(model):
         w, b = take(name + ".W"), take(name + ".b")
         if tuple(w.shape) != (lin.in_features, lin.out_features):
             sys.exit(f"pytorch_vae: {name}.W has shape {tuple(w.shape)}, the model wants ({lin.in_features}, {lin.out_features})")
         with torch.no_grad():
             lin.weight.copy_(w.T)
             lin.bias.copy_(b)
-
-    def body(seq, name):
-        for i, lin in enumerate(m for m in seq if isinstance(m, torch.nn.Linear)):
-            linear(lin, f"{name}.h{i}")
-
-    def gaussian(g, name):
-        body(g.body, name)
-        linear(g.mean, name + ".mean")
-        linear(g.logvar, name + ".logvar")
-
-    gaussian(model.enc, "encoder")
-    body(model.dec, "decoder")
-    linear(model.out, "decoder.out")
     if cfg["likelihood"] == "gaussian":
         with torch.no_grad():
             model.logvar.copy_(take("decoder.logvar"))
-    for l, (q, p) in enumerate(zip(model.up_q, model.up_p), start=2):
-        gaussian(q, f"encoder{l}")
-        gaussian(p, f"decoder{l}")
     if set(weights) != used:
         sys.exit(f"pytorch_vae: the file has tensors the model does not use: {sorted(set(weights) - used)}")
+
+
+def save_weights(path, model, cfg, dim, seed):
+    """Writes the model to path as govae's vae.Export does: its tensors
+    under govae's names (named_layers), in the model's dtype, W as (in,
+    out), and the metadata "format" and "arch" (and "standardization" for
+    a standardised model), so that vae-train -init FILE reads it. The file
+    is written with json and numpy (8 bytes of header length, the JSON
+    header padded with spaces to a multiple of 8, the data in the header's
+    order), to a temporary file renamed over path."""
+    import numpy as np
+    tensors = {}
+    for name, lin in named_layers(model):
+        tensors[name + ".W"] = lin.weight.detach().T
+        tensors[name + ".b"] = lin.bias.detach()
+    if cfg["likelihood"] == "gaussian":
+        tensors["decoder.logvar"] = model.logvar.detach()
+    arch = dict(input=dim, hidden=cfg["hidden"], latent=cfg["latent"], activation=cfg["activation"],
+                dtype=cfg["dtype"], seed=seed)
+    if cfg["likelihood"] != "bernoulli":
+        arch["likelihood"] = cfg["likelihood"]
+    if cfg.get("upper"):
+        arch["upper"] = [dict(hidden=h, latent=n) for h, n in cfg["upper"]]
+    meta = {"format": "govae-mlp-vae/1", "arch": json.dumps(arch)}
+    if cfg.get("standardization"):
+        meta["standardization"] = json.dumps(cfg["standardization"])
+    header, blobs, offset = {"__metadata__": meta}, [], 0
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name].numpy(), dtype="<f8" if cfg["dtype"] == "float64" else "<f4")
+        header[name] = dict(dtype="F64" if cfg["dtype"] == "float64" else "F32", shape=list(a.shape),
+                            data_offsets=[offset, offset + a.nbytes])
+        blobs.append(a.tobytes())
+        offset += a.nbytes
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-len(head) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for b in blobs:
+            f.write(b)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def evaluate_loaded(args, cfg, model, x_test, evaluate, log_likelihood, torch, np):

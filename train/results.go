@@ -85,9 +85,12 @@ type Timing struct {
 // epochCount describes the epochs of cfg that a run has trained.
 func epochCount(cfg Config, run int) EpochCount {
 	c := EpochCount{Run: run, Protocol: cfg.Epochs, Budget: cfg.Budget}
-	if run < cfg.Epochs {
+	switch {
+	case cfg.Epochs == 0: // -init -epochs 0
+		c.Note = fmt.Sprintf("no epochs: the model of -init %s, as it was", cfg.Init)
+	case run < cfg.Epochs:
 		c.Note = fmt.Sprintf("%s of the protocol's %s epochs (-budget %d)", thousands(run), thousands(cfg.Epochs), cfg.RunEpochs())
-	} else {
+	default:
 		c.Note = fmt.Sprintf("the whole protocol, %s epochs", thousands(run))
 	}
 	return c

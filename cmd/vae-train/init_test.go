@@ -30,6 +30,9 @@ func TestInit(t *testing.T) {
 	imported := trainOwn(t, append(data, "-init", model, "-epochs", "0", "-seed", "7")...)
 	var res train.Results
 	readJSON(t, filepath.Join(imported, train.ResultsFile), &res)
+	if !strings.Contains(res.Epochs.Note, "no epochs: the model of -init") {
+		t.Errorf("-init -epochs 0: results.json says %q", res.Epochs.Note)
+	}
 	if res.Epochs.Run != 0 || res.Test.ELBO != want.Test.ELBO || res.Test.LogPx == nil || *res.Test.LogPx != *want.Test.LogPx {
 		t.Errorf("-init -epochs 0: %d epochs, ELBO %v, log p(x) %v; the exported run's ELBO %v, log p(x) %v",
 			res.Epochs.Run, res.Test.ELBO, res.Test.LogPx, want.Test.ELBO, *want.Test.LogPx)

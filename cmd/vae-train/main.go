@@ -30,6 +30,7 @@
 //	vae-train -export-test FILE [-data DIR]
 //	vae-train -eval DIR [-eval-k K] [-eval-limit N] [-data SOURCE[,TEST]] [-test-fraction F]
 //	          [-sample N] [-reconstruct] [-encode FILE] [-interpolate I,J] [-export FILE]
+//	vae-train -init FILE.safetensors [-epochs 0] [flags]
 //
 // Run vae-train -h for the flags. Bad usage exits with status 2, other
 // errors with status 1.
@@ -100,6 +101,7 @@ const usage = `Usage:
   vae-train -eval DIR [-eval-k K] [-eval-limit N] [-data SOURCE[,TEST]]
             [-test-fraction F] [-sample N] [-reconstruct] [-encode FILE]
             [-interpolate I,J] [-export FILE]
+  vae-train -init FILE.safetensors [-epochs 0] [flags]
 
 Trains a variational autoencoder on MNIST, or on the data of -data, and
 writes config.json, metrics.jsonl, model.ckpt, reconstructions.png,
@@ -153,6 +155,14 @@ of one's own), -eval-limit and -eval-k may change the run's configuration:
   vae-train -eval runs/vae-elbo-seed1-1 -eval-k 5000
   vae-train -eval runs/vae-elbo-seed1-1 -sample 64 -reconstruct -encode z.csv
   vae-train -eval runs/vae-elbo-seed1-1 -interpolate 0,1 -export model.safetensors
+
+-init FILE starts a run from the weights (and standardisation) of a
+safetensors file in the format of -export, written by govae or by
+bench/pytorch_vae.py --save; the run's architecture must be the file's.
+With -epochs 0 it only scores the model, and leaves a run that -eval DIR
+uses and -resume DIR -epochs N fine-tunes:
+
+  vae-train -init model.safetensors -preset burda-vae -epochs 0 -eval-k 1000 -out imported
 
 ` + train.DataHelp + `
 Examples:
