@@ -31,7 +31,7 @@ func TestNotebooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ebm.ipynb", "elbo.ipynb", "encoder.ipynb", "estimators.ipynb", "hierarchy.ipynb", "latent.ipynb", "quickstart.ipynb"} {
+	for _, want := range []string{"continuous.ipynb", "ebm.ipynb", "elbo.ipynb", "encoder.ipynb", "estimators.ipynb", "hierarchy.ipynb", "latent.ipynb", "quickstart.ipynb"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("notebook %s is missing (found %v)", want, paths)
 		}
