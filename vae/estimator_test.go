@@ -242,3 +242,42 @@ func TestGradientsUnbiased(t *testing.T) {
 		t.Logf("STL against reparam: up to %.1f standard errors apart (its bias for K > 1)", z)
 	}
 }
+
+// TestMeasureSNRProgress checks that MeasureSNRProgress reports every
+// gradient estimate, in order, against the total it will take, and that
+// reporting changes nothing in what it measures.
+func TestMeasureSNRProgress(t *testing.T) {
+	set := &datasets.Set{Pixels: []uint8{0, 255, 255, 0, 0, 255, 255, 255, 0, 0, 255, 0}, Labels: []uint8{0, 1}, Rows: 2, Cols: 3}
+	m, err := vae.NewMLP(vae.Arch{Input: 6, Hidden: []int{4}, Latent: 2, Activation: vae.Tanh, Dtype: "float64", Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ests := []elbo.Estimator{elbo.Reparam, elbo.DReG}
+	ks := []int{1, 3}
+	const draws = 20
+	want, err := vae.MeasureSNR(m, set, ests, ks, draws, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	got, err := vae.MeasureSNRProgress(m, set, ests, ks, draws, 5, func(done, total int) {
+		calls++
+		if done != calls || total != len(ests)*len(ks)*draws {
+			t.Fatalf("progress(%d, %d) on call %d, want (%d, %d)", done, total, calls, calls, len(ests)*len(ks)*draws)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != len(ests)*len(ks)*draws {
+		t.Errorf("progress was called %d times, want %d", calls, len(ests)*len(ks)*draws)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d points with progress, %d without", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("point %d: %+v with progress, %+v without", i, got[i], want[i])
+		}
+	}
+}

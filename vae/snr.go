@@ -18,9 +18,23 @@ import (
 // stochastic layer is left out for a deeper model. Each estimator and K
 // get their own noise stream, seeded from seed.
 func MeasureSNR(m *Model, set *datasets.Set, ests []elbo.Estimator, ks []int, draws int, seed uint64) ([]elbo.SNRPoint, error) {
+	return MeasureSNRProgress(m, set, ests, ks, draws, seed, nil)
+}
+
+// MeasureSNRProgress is MeasureSNR that calls progress, if not nil, after
+// every gradient estimate with the number done and the number it will
+// take in all (K = 500 on Burda's model takes many minutes).
+func MeasureSNRProgress(m *Model, set *datasets.Set, ests []elbo.Estimator, ks []int, draws int, seed uint64, progress func(done, total int)) ([]elbo.SNRPoint, error) {
 	var out []elbo.SNRPoint
+	layers := len(m.Upper) + 1
+	total, done := 0, 0
+	for _, est := range ests {
+		if est.CheckLayers(layers) == nil {
+			total += len(ks) * draws
+		}
+	}
 	for i, est := range ests {
-		if est.CheckLayers(len(m.Upper)+1) != nil {
+		if est.CheckLayers(layers) != nil {
 			continue
 		}
 		for j, k := range ks {
@@ -28,7 +42,16 @@ func MeasureSNR(m *Model, set *datasets.Set, ests []elbo.Estimator, ks []int, dr
 			if err != nil {
 				return nil, err
 			}
-			snr, err := elbo.SNR(draws, gr.Len(), gr.Draw)
+			draw := gr.Draw
+			if progress != nil {
+				draw = func(dst []float64) error {
+					err := gr.Draw(dst)
+					done++
+					progress(done, total)
+					return err
+				}
+			}
+			snr, err := elbo.SNR(draws, gr.Len(), draw)
 			names, sizes := gr.Names()
 			gr.Close()
 			if err != nil {

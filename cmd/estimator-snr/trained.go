@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/govae/govae/elbo"
+	"github.com/govae/govae/internal/progress"
 	"github.com/govae/govae/train"
 	"github.com/govae/govae/vae"
 )
@@ -28,5 +30,15 @@ func measureRun(cfg config) ([]elbo.SNRPoint, error) {
 		return nil, fmt.Errorf("-images %d: the run is evaluated on %d test images", cfg.images, set.Len())
 	}
 	set, _ = set.Split(cfg.images)
-	return vae.MeasureSNR(m, set, estimators, cfg.ks, cfg.draws, cfg.seed)
+	// K = 500 on Burda's model takes many minutes: show how far it is.
+	p := progress.New(os.Stderr, progress.Tenths)
+	defer p.Finish()
+	started := false
+	return vae.MeasureSNRProgress(m, set, estimators, cfg.ks, cfg.draws, cfg.seed, func(done, total int) {
+		if !started {
+			p.Start("gradient estimates", total)
+			started = true
+		}
+		p.Update(done)
+	})
 }
