@@ -259,42 +259,22 @@ func (job *blockJob[T]) compute(u region, tile []T) {
 		for j := u.j0; j < u.j1; {
 			w := min(nr, u.j1-j)
 			bp, ldb := job.panelB(p0, kc, j, w)
+			bnext := 0
 			if job.kern.wide != nil && u.j1-j >= 2*nr {
-				// Whole panels are all read in place or all packed, so
+				// Two whole panels, all read in place or all packed, so
 				// the second one starts a fixed step after the first
 				// (panelB bounds-checks it: the kernel reads it unchecked).
 				job.panelB(p0, kc, j+nr, nr)
-				bnext := nr * kc
+				w, bnext = 2*nr, nr*kc
 				if job.directB {
 					bnext = nr
 				}
-				for i := u.i0; i < u.i1; i += mr {
-					h := min(mr, u.i1-i)
-					ap := ablk[(i-job.r.i0)*kc:][:mr*kc]
-					ci := i*g.ldc + j
-					if h < mr { // through tile, as in job.tile
-						if !store {
-							for r := range h {
-								copy(tile[r*2*nr:][:2*nr], g.c[ci+r*g.ldc:][:2*nr])
-							}
-						}
-						job.kern.wide(kc, &ap[0], bp, ldb, bnext, &tile[0], 2*nr, g.alpha, store)
-						for r := range h {
-							copy(g.c[ci+r*g.ldc:][:2*nr], tile[r*2*nr:][:2*nr])
-						}
-						continue
-					}
-					_ = g.c[ci+(mr-1)*g.ldc+2*nr-1]
-					job.kern.wide(kc, &ap[0], bp, ldb, bnext, &g.c[ci], g.ldc, g.alpha, store)
-				}
-				j += 2 * nr
-				continue
 			}
 			for i := u.i0; i < u.i1; i += mr {
 				ap := ablk[(i-job.r.i0)*kc:][:mr*kc]
-				job.tile(kc, ap, bp, ldb, i*g.ldc+j, min(mr, u.i1-i), w, tile, store)
+				job.tile(kc, ap, bp, ldb, bnext, i*g.ldc+j, min(mr, u.i1-i), w, tile, store)
 			}
-			j += nr
+			j += w
 		}
 	}
 }
@@ -312,27 +292,42 @@ func (job *blockJob[T]) panelB(p0, kc, j, w int) (*T, int) {
 	return &bblk[(j-job.r.j0)*kc:][:nr*kc][0], nr
 }
 
-// tile adds the block of k to the h×w tile of C at ci. Tiles cut by the
-// edge of C go through tile, with the same kernel and so the same
-// arithmetic as whole tiles (a tile that is stored is not read, so C is
-// not copied into it).
-func (job *blockJob[T]) tile(kc int, ap []T, bp *T, ldb, ci, h, w int, tile []T, store bool) {
-	g, mr, nr := &job.g, job.kern.mr, job.kern.nr
+// tile adds the block of k to the h×w tile of C at ci: one panel of B (w
+// at most nr), or two side by side through the wide kernel (w = 2nr, the
+// second panel bnext elements after the first). Tiles cut by the edge of C
+// go through tile, with the same kernel and so the same arithmetic as
+// whole tiles (a tile that is stored is not read, so C is not copied into
+// it).
+func (job *blockJob[T]) tile(kc int, ap []T, bp *T, ldb, bnext, ci, h, w int, tile []T, store bool) {
+	g, mr := &job.g, job.kern.mr
+	span := job.kern.nr // the kernel's width
+	if w > span {
+		span *= 2
+	}
 	c, ldc := g.c, g.ldc
-	if h == mr && w == nr {
-		_ = c[ci+(mr-1)*ldc+nr-1]
-		job.kern.run(kc, &ap[0], bp, ldb, &c[ci], ldc, g.alpha, store)
+	if h == mr && w == span {
+		_ = c[ci+(mr-1)*ldc+span-1]
+		job.kernel(span, kc, &ap[0], bp, ldb, bnext, &c[ci], ldc, store)
 		return
 	}
 	if !store {
 		for r := range h {
-			copy(tile[r*nr:][:w], c[ci+r*ldc:][:w])
+			copy(tile[r*span:][:w], c[ci+r*ldc:][:w])
 		}
 	}
-	job.kern.run(kc, &ap[0], bp, ldb, &tile[0], nr, g.alpha, store)
+	job.kernel(span, kc, &ap[0], bp, ldb, bnext, &tile[0], span, store)
 	for r := range h {
-		copy(c[ci+r*ldc:][:w], tile[r*nr:][:w])
+		copy(c[ci+r*ldc:][:w], tile[r*span:][:w])
 	}
+}
+
+// kernel runs the micro-kernel of width span (nr, or 2nr for the wide one).
+func (job *blockJob[T]) kernel(span, kc int, a, b *T, ldb, bnext int, c *T, ldc int, store bool) {
+	if span == job.kern.nr {
+		job.kern.run(kc, a, b, ldb, c, ldc, job.g.alpha, store)
+		return
+	}
+	job.kern.wide(kc, a, b, ldb, bnext, c, ldc, job.g.alpha, store)
 }
 
 // dgemmStore6x8 gives the float64 kernel the store mode of the float32 one
