@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/floats/scalar"
 	G "gorgonia.org/gorgonia"
@@ -177,37 +176,12 @@ func TestChainBoundsAgainstTwinsAndFiniteDifferences(t *testing.T) {
 	for _, f := range chainForms {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			t.Run(f.name+"/"+dt.String(), func(t *testing.T) {
-				ins := chainGradientInputs(rand.New(rand.NewPCG(51, 52)))
-				w := []float64{1, -1.7}
-				out, grads, err := graphtest.Run(dt, ins, w, func(in []*G.Node) (*G.Node, error) {
-					terms, err := f.builder(chainInput(in))
-					return terms.Bound, err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var flat []float64
-				for _, m := range ins {
-					flat = append(flat, m.Data...)
-				}
-				tol := tols[dt]
-				for b := range cB {
-					unit := make([]float64, cB)
-					unit[b] = 1
-					if want := chainTwin(f.twin, unit)(flat); !scalar.EqualWithinAbsOrRel(out[b], want, tol.value, tol.value) {
-						t.Errorf("example %d: graph %.12g, twin %.12g", b, out[b], want)
-					}
-				}
-				want := fd.Gradient(nil, chainTwin(f.twin, w), flat, &fd.Settings{Formula: fd.Central})
-				off := 0
-				for i, g := range grads {
-					for j, got := range g {
-						if !scalar.EqualWithinAbsOrRel(got, want[off+j], tol.grad, tol.grad) {
-							t.Errorf("d/d input %d [%d]: graph %.8g, finite difference %.8g", i, j, got, want[off+j])
-						}
-					}
-					off += len(g)
-				}
+				checkAgainstTwin(t, dt, chainGradientInputs(rand.New(rand.NewPCG(51, 52))), cB, tols[dt],
+					func(in []*G.Node) (*G.Node, error) {
+						terms, err := f.builder(chainInput(in))
+						return terms.Bound, err
+					},
+					func(w []float64) func([]float64) float64 { return chainTwin(f.twin, w) })
 			})
 		}
 	}

@@ -123,39 +123,50 @@ func TestBoundsAgainstTwinsAndFiniteDifferences(t *testing.T) {
 	for _, f := range forms {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			t.Run(f.name+"/"+dt.String(), func(t *testing.T) {
-				ins := gradientInputs(rand.New(rand.NewPCG(21, 22)))
-				w := []float64{1, -1.7}
-				out, grads, err := graphtest.Run(dt, ins, w, func(in []*G.Node) (*G.Node, error) {
-					terms, err := f.builder(bernoulliInput(in))
-					return terms.Bound, err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var flat []float64
-				for _, m := range ins {
-					flat = append(flat, m.Data...)
-				}
-				tol := tols[dt]
-				for b := range gB {
-					unit := make([]float64, gB)
-					unit[b] = 1
-					if want := twinTotal(f, unit)(flat); !scalar.EqualWithinAbsOrRel(out[b], want, tol.value, tol.value) {
-						t.Errorf("example %d: graph %.12g, twin %.12g", b, out[b], want)
-					}
-				}
-				want := fd.Gradient(nil, twinTotal(f, w), flat, &fd.Settings{Formula: fd.Central})
-				off := 0
-				for i, g := range grads {
-					for j, got := range g {
-						if !scalar.EqualWithinAbsOrRel(got, want[off+j], tol.grad, tol.grad) {
-							t.Errorf("d/d input %d [%d]: graph %.8g, finite difference %.8g", i, j, got, want[off+j])
-						}
-					}
-					off += len(g)
-				}
+				checkAgainstTwin(t, dt, gradientInputs(rand.New(rand.NewPCG(21, 22))), gB, tols[dt],
+					func(in []*G.Node) (*G.Node, error) {
+						terms, err := f.builder(bernoulliInput(in))
+						return terms.Bound, err
+					},
+					func(w []float64) func([]float64) float64 { return twinTotal(f, w) })
 			})
 		}
+	}
+}
+
+// checkAgainstTwin runs build on ins in dt, the output of each of the
+// batch examples weighted by w = (1, -1.7, …), and checks each example's
+// value against twin (twin(w) is the plain-Go total Σ_b w_b·bound_b as a
+// function of the flattened inputs) and the gradient of every input
+// against central finite differences of twin(w).
+func checkAgainstTwin(t *testing.T, dt tensor.Dtype, ins []graphtest.Matrix, batch int, tol struct{ value, grad float64 },
+	build func([]*G.Node) (*G.Node, error), twin func(w []float64) func([]float64) float64) {
+	t.Helper()
+	w := []float64{1, -1.7}
+	out, grads, err := graphtest.Run(dt, ins, w, build)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flat []float64
+	for _, m := range ins {
+		flat = append(flat, m.Data...)
+	}
+	for b := range batch {
+		unit := make([]float64, batch)
+		unit[b] = 1
+		if want := twin(unit)(flat); !scalar.EqualWithinAbsOrRel(out[b], want, tol.value, tol.value) {
+			t.Errorf("example %d: graph %.12g, twin %.12g", b, out[b], want)
+		}
+	}
+	want := fd.Gradient(nil, twin(w), flat, &fd.Settings{Formula: fd.Central})
+	off := 0
+	for i, g := range grads {
+		for j, got := range g {
+			if !scalar.EqualWithinAbsOrRel(got, want[off+j], tol.grad, tol.grad) {
+				t.Errorf("d/d input %d [%d]: graph %.8g, finite difference %.8g", i, j, got, want[off+j])
+			}
+		}
+		off += len(g)
 	}
 }
 
