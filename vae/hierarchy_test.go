@@ -161,29 +161,7 @@ func TestTwoLayerResumeIsBitIdentical(t *testing.T) {
 	if !slices.Equal(want, got) {
 		t.Errorf("epochs differ:\nstraight %+v\nresumed  %+v", want, got)
 	}
-	fresh, err := vae.NewMLP(arch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fresh.Restore(ckpt); err != nil {
-		t.Fatal(err)
-	}
-	var losses []float64
-	for _, m := range []*vae.Model{first.Model(), fresh} {
-		ev, err := vae.NewEvaluator(m, 25)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, _, err := ev.ELBO(test, 1)
-		ev.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		losses = append(losses, st.Loss)
-	}
-	if losses[0] != losses[1] {
-		t.Errorf("restored model's test loss %v, trained model's %v", losses[1], losses[0])
-	}
+	checkRestoresAsTrained(t, arch, ckpt, first.Model(), test)
 }
 
 // TestBadLayers checks that a layer without networks or of no units is

@@ -248,6 +248,14 @@ func TestRestoreIntoFreshModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkRestoresAsTrained(t, arch, ckpt, tr.Model(), test)
+}
+
+// checkRestoresAsTrained restores ckpt into a fresh model of arch, never
+// built on a graph, and checks that its test loss equals the trained
+// model's, bit for bit.
+func checkRestoresAsTrained(t *testing.T, arch vae.Arch, ckpt *vae.Checkpoint, trained *vae.Model, test *datasets.Set) {
+	t.Helper()
 	fresh, err := vae.NewMLP(arch)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +264,7 @@ func TestRestoreIntoFreshModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	var losses []float64
-	for _, m := range []*vae.Model{tr.Model(), fresh} {
+	for _, m := range []*vae.Model{trained, fresh} {
 		ev, err := vae.NewEvaluator(m, 25)
 		if err != nil {
 			t.Fatal(err)
