@@ -4,7 +4,20 @@
 # $HOME/govae-long) with a log of its starts and resumes in $LONG/ROW.log.
 #
 #   bench/long.sh ROW...      start ROW, or resume it if $LONG/ROW has a checkpoint
+#                             (restored from bench/inflight/ROW.tar.gz when the
+#                             machine has lost $LONG/ROW)
 #   bench/long.sh status      the state of every row
+#   bench/long.sh carry       pack each unfinished row's state into
+#                             bench/inflight/ROW.tar.gz, and delete the packs
+#                             of finished rows
+#
+# The machine is replaced between sessions and $LONG with it. The team's rule
+# is that once a row's folder has been lost twice, its latest checkpoint
+# travels in the repository: `carry` packs what -resume needs (model.ckpt,
+# metrics.jsonl, config.json) and the row's log into one file per row, which
+# replaces the previous one; a later `bench/long.sh ROW` on a new machine
+# unpacks it and resumes bit for bit. Nothing else is ever committed from a run
+# in progress, and a pack is deleted when its row finishes.
 #
 # Rows: burda-vae, burda-iwae-k5, burda-iwae-k50, burda2-vae, burda2-iwae-k5,
 # burda2-iwae-k50 (vae-train, Burda et al. Table 1); sm-cd25, sm-pcd25
@@ -12,6 +25,7 @@
 # shows; the binaries are built from this checkout with its VCS revision.
 set -eu
 long=${LONG:-$HOME/govae-long}
+inflight=$(git rev-parse --show-toplevel)/bench/inflight
 mkdir -p "$long/bin"
 
 cmd_of() {
@@ -41,6 +55,36 @@ if [ "${1:-}" = status ]; then
 	exit 0
 fi
 
+if [ "${1:-}" = carry ]; then
+	mkdir -p "$inflight"
+	for log in "$long"/*.log; do
+		[ -e "$log" ] || continue
+		row=$(basename "$log" .log)
+		dir="$long/$row"
+		pack="$inflight/$row.tar.gz"
+		if [ -e "$dir/results.json" ]; then
+			[ -e "$pack" ] && rm -f "$pack" && echo "$row: finished; removed $pack"
+			continue
+		fi
+		[ -e "$dir/model.ckpt" ] || { echo "$row: no checkpoint yet; nothing to carry"; continue; }
+		# The trainers replace each file atomically and write metrics.jsonl
+		# before model.ckpt, so copying the checkpoint first gives metrics
+		# that reach at least its epoch (-resume drops any lines beyond it).
+		stage=$(mktemp -d)
+		mkdir "$stage/$row"
+		cp "$dir/model.ckpt" "$stage/$row/"
+		cp "$dir/metrics.jsonl" "$dir/config.json" "$stage/$row/"
+		cp "$log" "$stage/$row.log"
+		echo "$(date -u +%FT%TZ) carried at $(git rev-parse --short HEAD): epoch $(wc -l <"$stage/$row/metrics.jsonl") or later in bench/inflight/$row.tar.gz" >>"$stage/$row.log"
+		cp "$stage/$row.log" "$log.carry" && mv "$log.carry" "$log"
+		tar -C "$stage" -czf "$pack.tmp" "$row" "$row.log"
+		mv "$pack.tmp" "$pack"
+		rm -rf "$stage"
+		echo "$row: carried in $pack ($(du -h "$pack" | cut -f1))"
+	done
+	exit 0
+fi
+
 GOFLAGS=-buildvcs=true go build -o "$long/bin/" ./cmd/vae-train ./cmd/ebm-train
 for row in "$@"; do
 	set -- $(cmd_of "$row")
@@ -50,7 +94,13 @@ for row in "$@"; do
 	if [ -e "$dir/results.json" ]; then
 		echo "$row: finished; see $dir"
 		continue
-	elif [ -e "$dir/model.ckpt" ]; then
+	fi
+	if [ ! -e "$dir/model.ckpt" ] && [ -e "$inflight/$row.tar.gz" ]; then
+		rm -rf "$dir"
+		tar -C "$long" -xzf "$inflight/$row.tar.gz" "$row" "$row.log"
+		echo "$(date -u +%FT%TZ) restored from bench/inflight/$row.tar.gz: \$LONG/$row was not on this machine" >>"$long/$row.log"
+	fi
+	if [ -e "$dir/model.ckpt" ]; then
 		what="resumed"
 		set -- -resume "$dir"
 	else
@@ -58,7 +108,9 @@ for row in "$@"; do
 		rm -rf "$dir"
 		set -- "$@" -out "$dir"
 	fi
-	echo "$(date -u +%FT%TZ) $what at $(git rev-parse --short HEAD): $prog $*" >>"$long/$row.log"
+	# The log travels in bench/inflight: it names the folder as $LONG, not by
+	# this machine's path.
+	echo "$(date -u +%FT%TZ) $what at $(git rev-parse --short HEAD): $prog $*" | sed "s|$long|\$LONG|g" >>"$long/$row.log"
 	GOMAXPROCS=1 nohup nice -n 10 "$long/bin/$prog" "$@" >>"$long/$row.out" 2>&1 &
 	echo "$row: $what (pid $!), log $long/$row.log"
 done
