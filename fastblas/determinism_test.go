@@ -40,7 +40,7 @@ func testDeterminism[T float](t *testing.T, kern *kernel[T], implGemm gemmFunc[T
 		{blas.NoTrans, blas.Trans, 128, 784, 400, 2, -1, 0.5},
 		{blas.Trans, blas.Trans, 331, 257, 207, 1, 1, 0},
 	} {
-		if len(kern.units(nil, region{0, tc.m, 0, tc.n})) < 4 || tc.m*tc.n*tc.k < parallelMin {
+		if len(kern.units(nil, region{0, tc.m, 0, tc.n})) < 4 || tc.m*tc.n*tc.k < SplitFrom {
 			t.Fatalf("%v: too small to be shared among goroutines: the test would check nothing", tc)
 		}
 		o := newOperands[T](tc, rnd)

@@ -8,7 +8,7 @@ import (
 	"github.com/govae/govae/internal/par"
 )
 
-// parallelMin is the number of multiply-adds (m·n·k) below which a product
+// SplitFrom is the number of multiply-adds (m·n·k) below which a product
 // runs on the calling goroutine alone. On the project's 2-core machine a
 // second goroutine gains little even on large products and loses on the
 // small ones of a batch-20 step (BenchmarkSgemm, -cpu 1,2, in one sitting
@@ -16,7 +16,7 @@ import (
 // → 0.66 ms, 20×784×200 0.113 → 0.114 ms, 20×200×200 0.029 → 0.032 ms),
 // and a Burda training step took 1.5 ms on one core against 2.3 ms on two
 // with products split from 2^18 multiply-adds.
-const parallelMin = 1 << 24
+const SplitFrom = 1 << 24
 
 // packBudget bounds the packed copy of op(A) and of op(B), in elements; a
 // larger product is done in blocks of rows and columns that fit.
@@ -113,7 +113,7 @@ func gemm[T float](kern *kernel[T], workers int, g gemmArgs[T]) {
 		}
 		return
 	}
-	if float64(g.m)*float64(g.n)*float64(g.k) < parallelMin {
+	if float64(g.m)*float64(g.n)*float64(g.k) < SplitFrom {
 		workers = 1
 	}
 	rows := max(kern.mr, packBudget/g.k/kern.mr*kern.mr)

@@ -169,30 +169,49 @@ func machineRun(t *testing.T, dtype string, cfg vae.Config, edit func(*vae.Model
 	return append(out, z, x)
 }
 
-// TestTrainingMatchesTape trains and evaluates every kind of model twice,
-// on gx.Machine's reused buffers and on Gorgonia's tape, and finds the same
-// bits in every loss, parameter and evaluation.
+// TestTrainingMatchesTape trains and evaluates every kind of model three
+// times: on gx.Machine's reused buffers one step after another, on them
+// with independent steps run on two goroutines, and on Gorgonia's tape;
+// it finds the same bits in every loss, parameter and evaluation.
 func TestTrainingMatchesTape(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer func(c gx.Concurrency, n int) { gx.StepConcurrency, gx.TimedRuns = c, n }(gx.StepConcurrency, gx.TimedRuns)
+	gx.TimedRuns = 1
 	for _, c := range machineModels {
 		t.Run(c.name, func(t *testing.T) {
+			gx.StepConcurrency = gx.Never
 			direct := machineRun(t, c.dtype, c.cfg, c.edit)
+			gx.StepConcurrency = gx.Always
+			before := gx.ConcurrentRuns()
+			concurrent := machineRun(t, c.dtype, c.cfg, c.edit)
+			if c.name != "conv-encoder" && gx.ConcurrentRuns() == before {
+				t.Error("no run followed a two-goroutine plan")
+			}
 			gx.TapeOnly = true
 			defer func() { gx.TapeOnly = false }()
 			tape := machineRun(t, c.dtype, c.cfg, c.edit)
-			if len(direct) != len(tape) {
-				t.Fatalf("%d results on the machine, %d on the tape", len(direct), len(tape))
-			}
-			for i := range direct {
-				if len(direct[i]) != len(tape[i]) {
-					t.Fatalf("result %d: %d values on the machine, %d on the tape", i, len(direct[i]), len(tape[i]))
-				}
-				for j := range direct[i] {
-					if math.Float64bits(direct[i][j]) != math.Float64bits(tape[i][j]) {
-						t.Fatalf("result %d, value %d: %v on the machine, %v on the tape", i, j, direct[i][j], tape[i][j])
-					}
-				}
-			}
+			sameResults(t, "one goroutine", direct, tape)
+			sameResults(t, "two goroutines", concurrent, tape)
 		})
+	}
+}
+
+// sameResults compares the numbers of a run on a Machine with the tape's,
+// bit for bit.
+func sameResults(t *testing.T, how string, got, tape [][]float64) {
+	t.Helper()
+	if len(got) != len(tape) {
+		t.Fatalf("%d results on the machine (%s), %d on the tape", len(got), how, len(tape))
+	}
+	for i := range got {
+		if len(got[i]) != len(tape[i]) {
+			t.Fatalf("result %d: %d values on the machine (%s), %d on the tape", i, len(got[i]), how, len(tape[i]))
+		}
+		for j := range got[i] {
+			if math.Float64bits(got[i][j]) != math.Float64bits(tape[i][j]) {
+				t.Fatalf("result %d, value %d: %v on the machine (%s), %v on the tape", i, j, got[i][j], how, tape[i][j])
+			}
+		}
 	}
 }
 

@@ -37,6 +37,8 @@ type Machine struct {
 	values []G.Value
 	index  map[*G.Node]int // node → its value's index
 	ran    bool
+	sched  *schedule // for running independent steps at once (machine_par.go)
+	shared bool      // this run is concurrent: steps read through headers of their own
 
 	// The fallback: a tape machine and what it reads.
 	tape  G.VM
@@ -65,6 +67,11 @@ type step struct {
 	from G.Value   // for a view: the input it was taken of
 	axes []int     // for a sum: the axes it reduces
 	node *G.Node   // for errors
+
+	// For a concurrent run: the inputs last seen, and this step's own
+	// header of each (step.own).
+	sources []*tensor.Dense
+	headers []*tensor.Dense
 }
 
 // arg is an input node, whose bound value is read at every run.
@@ -121,8 +128,11 @@ func (m *Machine) compile(g *G.ExprGraph, sorted G.Nodes) {
 			s.in = append(s.in, m.index[children.Node().(*G.Node)])
 		}
 		s.args = make([]G.Value, len(s.in))
+		s.sources = make([]*tensor.Dense, len(s.in))
+		s.headers = make([]*tensor.Dense, len(s.in))
 		m.steps = append(m.steps, s)
 	}
+	m.sched = newSchedule(m.steps, sorted)
 }
 
 // compileTape sets up the fallback. An output that another node reads is
@@ -156,18 +166,34 @@ func (m *Machine) Run() error {
 		}
 		m.values[a.out] = v
 	}
+	if m.shared = m.concurrent(); m.shared {
+		return m.runConcurrent()
+	}
+	return m.runSequential()
+}
+
+// runSequential runs the steps one after another on the calling goroutine.
+func (m *Machine) runSequential() error {
 	for i := range m.steps {
 		if err := m.run(&m.steps[i]); err != nil {
-			return fmt.Errorf("gx: node %v (%v): %w", m.steps[i].node, m.steps[i].op, err)
+			return stepError(&m.steps[i], err)
 		}
 	}
 	m.ran = true
 	return nil
 }
 
+func stepError(s *step, err error) error {
+	return fmt.Errorf("gx: node %v (%v): %w", s.node, s.op, err)
+}
+
 func (m *Machine) run(s *step) (err error) {
 	for j, k := range s.in {
-		s.args[j] = m.values[k]
+		if m.shared {
+			s.args[j] = s.own(j, m.values[k])
+		} else {
+			s.args[j] = m.values[k]
+		}
 	}
 	out := m.values[s.out]
 	var v G.Value

@@ -20,6 +20,14 @@ import (
 // an intermediate matrix and the gradients.
 func machineGraph(t *testing.T, dt tensor.Dtype) (g *G.ExprGraph, inputs, outputs G.Nodes) {
 	t.Helper()
+	return lossGraph(t, dt, false)
+}
+
+// lossGraph is machineGraph, and with branch a second loss beside the
+// first, through the same x, w and v and a fourth input u, whose
+// gradients come from the same backward pass.
+func lossGraph(t *testing.T, dt tensor.Dtype, branch bool) (g *G.ExprGraph, inputs, outputs G.Nodes) {
+	t.Helper()
 	g = G.NewGraph()
 	x := G.NewMatrix(g, dt, G.WithShape(6, 5), G.WithName("x"), G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(6, 5))))
 	w := G.NewMatrix(g, dt, G.WithShape(5, 4), G.WithName("w"), G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(5, 4))))
@@ -43,11 +51,21 @@ func machineGraph(t *testing.T, dt tensor.Dtype) (g *G.ExprGraph, inputs, output
 	if b.Err != nil {
 		t.Fatal(b.Err)
 	}
-	grads, err := G.Grad(loss, w, v)
+	inputs, wrt := G.Nodes{x, w, v}, G.Nodes{w, v}
+	if branch {
+		u := G.NewMatrix(g, dt, G.WithShape(4, 5), G.WithName("u"), G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(4, 5))))
+		h2 := b.BiasAct(b.MatMul(x, w), v, gx.ReLU)
+		loss = b.Add(loss, b.Sum(b.Square(b.MatMul(h2, u))))
+		if b.Err != nil {
+			t.Fatal(b.Err)
+		}
+		inputs, wrt = append(inputs, u), append(wrt, u)
+	}
+	grads, err := G.Grad(loss, wrt...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g, G.Nodes{x, w, v}, append(G.Nodes{loss, r}, grads...)
+	return g, inputs, append(G.Nodes{loss, r}, grads...)
 }
 
 // fill sets every input to fresh uniform draws in [-2, 2).
