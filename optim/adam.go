@@ -177,17 +177,17 @@ func (a *Adam) Steps() int { return a.steps }
 
 // parallelFrom is the number of parameters from which the update is split
 // over GOMAXPROCS goroutines: below it the hand-over costs more than it
-// saves. Between steps the helper goroutine has gone to sleep, and waking
-// it (a futex call on this machine's virtual CPUs) took 5.7 % of a
-// two-core burda-iwae step in a CPU profile; with the sixteen-lane update
-// (116-119 µs for the Burda model's 424k parameters on one core) the half
-// it saves is smaller than that. Measured on the project's 2-core machine,
-// alone, `vae.test -test.bench 'TrainStep/(burda-vae|burda-iwae-k5)/go$'
-// -test.benchtime 800x`, GOMAXPROCS 2, seven runs each: splitting from
-// 2^15 parameters 0.78-0.85 ms (burda-vae) and 1.80-1.93 ms (K = 5);
-// from 2^22, 0.71-0.77 ms (one run 1.00) and 1.73-1.87 ms (one 2.13).
-// A variable so that tests can split small models.
-var parallelFrom = 1 << 22
+// saves. The helper goroutine now stays awake between steps (par's workers
+// spin for about 0.3 ms), so splitting pays from a few tens of thousands:
+// measured on the project's 2-core machine, alone, `vae.test -test.bench
+// 'TrainStep/(burda-vae|burda-iwae-k5)/go$' -test.benchtime 1000x`,
+// GOMAXPROCS 2, three runs each, interleaved: splitting from 2^22
+// parameters (so not at all for the Burda model's 424k) 0.74-0.78 ms
+// (burda-vae) and 1.53-1.56 ms (K = 5); from 2^15, 0.68-0.73 and
+// 1.42-1.51. (Before the workers spun, waking the sleeping helper took
+// 5.7 % of a two-core step and 2^22 was the faster.) A variable so that
+// tests can split small models.
+var parallelFrom = 1 << 15
 
 // updateAll updates every parameter, splitting the elements of all the
 // parameters, laid end to end, into one range per goroutine. Each element
