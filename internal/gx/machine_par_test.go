@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas/gonum"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/govae/govae/fastblas"
 	"github.com/govae/govae/internal/graphtest"
 	"github.com/govae/govae/internal/gx"
 )
@@ -158,5 +160,38 @@ func TestConcurrentError(t *testing.T) {
 	}
 	if gx.ConcurrentRuns() == before {
 		t.Error("the run after the failure did not follow the plan")
+	}
+}
+
+// TestAutoNeedsFastblas checks that under the default policy a small graph
+// runs on two goroutines only when Gorgonia's products go through
+// fastblas's Go implementation: with another BLAS, whose own threads would
+// compete for the cores, it stays on one.
+func TestAutoNeedsFastblas(t *testing.T) {
+	concurrently(t, gx.Auto)
+	saved := G.WhichBLAS()
+	defer G.Use(saved)
+	for _, c := range []struct {
+		name string
+		blas G.BLAS
+		want bool
+	}{{"gonum", gonum.Implementation{}, false}, {"fastblas", fastblas.Implementation{}, true}} {
+		G.Use(c.blas)
+		g, inputs, outputs := branchyGraph(t, tensor.Float64)
+		m, err := gx.NewMachine(g, outputs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := gx.ConcurrentRuns()
+		for run := range 6 {
+			fill(rand.New(rand.NewPCG(uint64(run), 3)), inputs)
+			if err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m.Close()
+		if got := gx.ConcurrentRuns() > before; got != c.want {
+			t.Errorf("%s: ran on two goroutines: %v, want %v", c.name, got, c.want)
+		}
 	}
 }
