@@ -7,9 +7,9 @@
 #                             (restored from bench/inflight/ROW.tar.gz when the
 #                             machine has lost $LONG/ROW)
 #   bench/long.sh status      the state of every row
-#   bench/long.sh carry       pack each unfinished row's state into
-#                             bench/inflight/ROW.tar.gz, and delete the packs
-#                             of finished rows
+#   bench/long.sh carry [ROW...]  pack each unfinished row's state (or only
+#                             those named) into bench/inflight/ROW.tar.gz, and
+#                             delete the packs of finished rows
 #
 # The machine is replaced between sessions and $LONG with it. The team's rule
 # is that once a row's folder has been lost twice, its latest checkpoint
@@ -56,10 +56,14 @@ if [ "${1:-}" = status ]; then
 fi
 
 if [ "${1:-}" = carry ]; then
+	shift
 	mkdir -p "$inflight"
 	for log in "$long"/*.log; do
 		[ -e "$log" ] || continue
 		row=$(basename "$log" .log)
+		if [ $# -gt 0 ] && ! echo " $* " | grep -q " $row "; then
+			continue
+		fi
 		dir="$long/$row"
 		pack="$inflight/$row.tar.gz"
 		if [ -e "$dir/results.json" ]; then
