@@ -6,6 +6,9 @@
 #   bench/long.sh ROW...      start ROW, or resume it if $LONG/ROW has a checkpoint
 #                             (restored from bench/inflight/ROW.tar.gz when the
 #                             machine has lost $LONG/ROW)
+#   bench/long.sh queue ROW...    run the rows one after another, in one
+#                             background job (for rows of minutes: start one
+#                             queue per core)
 #   bench/long.sh status      the state of every row
 #   bench/long.sh carry [ROW...]  pack each unfinished row's state (or only
 #                             those named) into bench/inflight/ROW.tar.gz, and
@@ -21,7 +24,8 @@
 #
 # Rows: burda-vae, burda-iwae-k5, burda-iwae-k50, burda2-vae, burda2-iwae-k5,
 # burda2-iwae-k50 (vae-train, Burda et al. Table 1); sm-cd25, sm-pcd25
-# (ebm-train, Salakhutdinov & Murray). The commands are the ones BENCHMARK.md
+# (ebm-train, Salakhutdinov & Murray); eq-METHOD-sSEED (vae-train, the
+# estimators at an equal budget, below). The commands are the ones BENCHMARK.md
 # shows; the binaries are built from this checkout with its VCS revision.
 set -eu
 long=${LONG:-$HOME/govae-long}
@@ -38,7 +42,30 @@ cmd_of() {
 	burda2-iwae-k50) echo "vae-train -preset burda2-iwae -k 50" ;;
 	sm-cd25) echo "ebm-train -preset sm-cd25" ;;
 	sm-pcd25) echo "ebm-train -preset sm-cd25 -estimator pcd" ;;
+	eq-*-s[1-9]) eq_cmd "$1" ;;
 	*) echo "bench/long.sh: unknown row $1" >&2; exit 2 ;;
+	esac
+}
+
+# The estimators at an equal budget (issue 14): Burda's one-layer model, the
+# first three stages of the protocol (1 + 3 + 9 = 13 epochs), 10 samples per
+# example, seeds 1-3. Rows eq-METHOD-sSEED, METHOD one of iwae, iwae-dreg,
+# iwae-stl, miwae (2 groups of 5), ciwae (β = 0.05) and piwae (2 groups of 5).
+eq_epochs=13
+eq_methods="iwae iwae-dreg iwae-stl miwae ciwae piwae"
+eq_cmd() {
+	seed=${1##*-s}
+	method=${1#eq-}
+	method=${method%-s*}
+	base="vae-train -preset burda-iwae -budget $eq_epochs -seed $seed"
+	case $method in
+	iwae) echo "$base -k 10" ;;
+	iwae-dreg) echo "$base -k 10 -estimator dreg" ;;
+	iwae-stl) echo "$base -k 10 -estimator stl" ;;
+	miwae) echo "$base -objective miwae -m 2 -k 5" ;;
+	ciwae) echo "$base -objective ciwae -ciwae-beta 0.05 -k 10" ;;
+	piwae) echo "$base -objective piwae -m 2 -k 5" ;;
+	*) echo "bench/long.sh: unknown method $method in $1 (one of: $eq_methods)" >&2; exit 2 ;;
 	esac
 }
 
@@ -89,15 +116,18 @@ if [ "${1:-}" = carry ]; then
 	exit 0
 fi
 
-GOFLAGS=-buildvcs=true go build -o "$long/bin/" ./cmd/vae-train ./cmd/ebm-train
-for row in "$@"; do
+# launch ROW fg|bg: starts ROW, or resumes it if $LONG/ROW has a checkpoint,
+# and runs it to its end (fg) or in the background (bg).
+launch() {
+	row=$1
+	mode=$2
 	set -- $(cmd_of "$row")
 	prog=$1
 	shift
 	dir="$long/$row"
 	if [ -e "$dir/results.json" ]; then
 		echo "$row: finished; see $dir"
-		continue
+		return 0
 	fi
 	if [ ! -e "$dir/model.ckpt" ] && [ -e "$inflight/$row.tar.gz" ]; then
 		rm -rf "$dir"
@@ -115,6 +145,31 @@ for row in "$@"; do
 	# The log travels in bench/inflight: it names the folder as $LONG, not by
 	# this machine's path.
 	echo "$(date -u +%FT%TZ) $what at $(git rev-parse --short HEAD): $prog $*" | sed "s|$long|\$LONG|g" >>"$long/$row.log"
+	if [ "$mode" = fg ]; then
+		echo "$row: $what"
+		GOMAXPROCS=1 nice -n 10 "$long/bin/$prog" "$@" >>"$long/$row.out" 2>&1 ||
+			echo "$(date -u +%FT%TZ) exited with status $?" >>"$long/$row.log"
+		return 0
+	fi
 	GOMAXPROCS=1 nohup nice -n 10 "$long/bin/$prog" "$@" >>"$long/$row.out" 2>&1 &
 	echo "$row: $what (pid $!), log $long/$row.log"
+}
+
+for row in "$@"; do
+	[ "$row" = queue ] || cmd_of "$row" >/dev/null
+done
+GOFLAGS=-buildvcs=true go build -o "$long/bin/" ./cmd/vae-train ./cmd/ebm-train
+if [ "${1:-}" = queue ]; then
+	shift
+	(
+		trap '' HUP
+		for row in "$@"; do
+			launch "$row" fg
+		done
+	) >>"$long/queue.out" 2>&1 &
+	echo "queue of $# rows (pid $!), progress in $long/queue.out"
+	exit 0
+fi
+for row in "$@"; do
+	launch "$row" bg
 done
