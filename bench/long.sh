@@ -159,6 +159,13 @@ for row in "$@"; do
 	[ "$row" = queue ] || cmd_of "$row" >/dev/null
 done
 GOFLAGS=-buildvcs=true go build -o "$long/bin/" ./cmd/vae-train ./cmd/ebm-train
+# results.json records the revision the binary was built from; Go stamps
+# none in a git worktree (sm-cd25's results said "revision unknown" when
+# built in one), so refuse to run without it.
+if ! go version -m "$long/bin/vae-train" | grep -q vcs.revision; then
+	echo "bench/long.sh: the binaries carry no VCS revision (a git worktree?): run from a full clone" >&2
+	exit 1
+fi
 if [ "${1:-}" = queue ]; then
 	shift
 	(
