@@ -46,7 +46,7 @@ def main(dirs):
             sys.exit(f"{path}: no log p(x); the rows need -eval-k > 0")
         rows.setdefault(m.group(1), []).append(
             (int(m.group(2)), t["log_px"], t["active_units"], t["eval_k"], t["n"],
-             r["timing"]["train_seconds"], r["epochs"]["run"], r["command"]))
+             r["timing"]["train_seconds"], r["epochs"]["run"]))
     print("| method | seeds | test log p(x), mean ± sd | active units, mean ± sd | K, test images | epochs | training, s per run |")
     print("|---|---|---|---|---|---|---|")
     for method in ORDER + sorted(set(rows) - set(ORDER)):

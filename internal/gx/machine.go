@@ -38,7 +38,7 @@ type Machine struct {
 	index  map[*G.Node]int // node → its value's index
 	ran    bool
 	sched  *schedule // for running independent steps at once (machine_par.go)
-	shared bool      // this run is concurrent: steps read through headers of their own
+	shared bool      // steps are running concurrently: they read through headers of their own
 
 	// The fallback: a tape machine and what it reads.
 	tape  G.VM
@@ -166,7 +166,7 @@ func (m *Machine) Run() error {
 		}
 		m.values[a.out] = v
 	}
-	if m.shared = m.concurrent(); m.shared {
+	if m.concurrent() {
 		return m.runConcurrent()
 	}
 	return m.runSequential()

@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -82,10 +81,9 @@ type schedule struct {
 	off    bool            // the plan lost to one goroutine: run on one
 	lists  [2][]int32      // the plan: the caller's steps, then the helper's
 	cross  [][]int32       // step → the steps of the other list it waits for
-	done   []atomic.Uint32 // step → the number of the last run that finished it
+	done   []atomic.Uint32 // step → the number of the last run that finished it; nil until the plan is made
 	run    uint32          // the number of this run
-	failed atomic.Bool
-	mu     sync.Mutex
+	failed atomic.Bool     // a step of this run failed: err and errAt say which
 	err    error
 	errAt  int32
 }
@@ -168,22 +166,22 @@ func (m *Machine) concurrent() bool {
 func (m *Machine) runConcurrent() error {
 	sc := m.sched
 	if sc.off && StepConcurrency == Auto {
-		m.shared = false
 		return m.runSequential()
 	}
 	if sc.timed < TimedRuns {
-		m.shared = false
 		return m.runTimed()
 	}
-	if sc.lists[0] == nil {
+	if sc.done == nil {
 		sc.plan(len(m.steps))
 	}
 	sc.run++
 	sc.failed.Store(false)
 	sc.err = nil
 	start := time.Now()
-	if !par.Pair(m.follow) {
-		m.shared = false
+	m.shared = true
+	ran := par.Pair(m.follow)
+	m.shared = false
+	if !ran {
 		return m.runSequential()
 	}
 	if sc.err != nil {
@@ -241,12 +239,11 @@ func (m *Machine) follow(w int) {
 			}
 		}
 		if err := m.run(&m.steps[i]); err != nil {
-			sc.mu.Lock()
-			if sc.err == nil {
+			// The first failure is kept; Pair's return orders it
+			// before the caller reads it.
+			if sc.failed.CompareAndSwap(false, true) {
 				sc.err, sc.errAt = err, i
 			}
-			sc.mu.Unlock()
-			sc.failed.Store(true)
 			return
 		}
 		sc.done[i].Store(sc.run)
@@ -324,9 +321,6 @@ func (sc *schedule) plan(n int) {
 		}
 	}
 	sc.done = make([]atomic.Uint32, n)
-	if sc.lists[0] == nil {
-		sc.lists[0] = []int32{}
-	}
 }
 
 // own returns the header through which s reads v: a shallow clone of a
