@@ -14,11 +14,19 @@
 # OpenMP waiting, its fastest setup on a 2-core machine. PRESETS (default
 # all of them: pytorch-example burda-vae burda-iwae-k5 burda2-vae
 # burda2-iwae-k5) chooses which comparisons run.
+#
+# SEEDS (default 1) runs every comparison once per seed, into go-RUN-sSEED
+# and torch-RUN-sSEED.json (plain go-RUN and torch-RUN.json for seed 1 alone),
+# and EVAL_K overrides the importance samples of log p(x) (0 skips it), for a
+# spread over seeds of the test loss: bench/seed_table.py OUTDIR summarises it.
+# The two libraries draw different random numbers, so a seed of one is not
+# paired with the same seed of the other; what compares is the spread.
 set -eu
 
 out=${1:?usage: bench/reference.sh OUTDIR}
 budget=${BUDGET:-4}
 limit=${EVAL_LIMIT:-1000}
+seeds=${SEEDS:-1}
 mkdir -p "$out"
 
 GOFLAGS=-buildvcs=true go build -o "$out/vae-train" ./cmd/vae-train
@@ -47,24 +55,39 @@ pytorch() {
 	tail -n 2 "$out/torch-$name.log"
 }
 
-for run in ${PRESETS:-pytorch-example burda-vae burda-iwae-k5 burda2-vae burda2-iwae-k5}; do
-	case $run in
-	pytorch-example)
-		govae pytorch-example -preset pytorch-example -eval-limit "$limit"
-		pytorch pytorch-example --preset pytorch-example --eval-limit "$limit"
-		;;
-	burda-vae | burda2-vae)
-		govae "$run" -preset "$run" -budget "$budget" -eval-limit "$limit"
-		pytorch "$run" --preset "$run" --budget "$budget" --eval-limit "$limit" --binarized-test "$out/test-binarized.idx"
-		;;
-	burda-iwae-k5 | burda2-iwae-k5)
-		preset=${run%-k5}
-		govae "$run" -preset "$preset" -k 5 -budget "$budget" -eval-limit "$limit"
-		pytorch "$run" --preset "$preset" --k 5 --budget "$budget" --eval-limit "$limit" --binarized-test "$out/test-binarized.idx"
-		;;
-	*)
-		echo "bench/reference.sh: unknown comparison $run in PRESETS" >&2
-		exit 2
-		;;
-	esac
+# evalk, when EVAL_K is set, is the flag that overrides log p(x)'s samples.
+goevalk=
+torchevalk=
+if [ -n "${EVAL_K:-}" ]; then
+	goevalk="-eval-k $EVAL_K"
+	torchevalk="--eval-k $EVAL_K"
+fi
+
+for seed in $seeds; do
+	suffix=-s$seed
+	[ "$seeds" = 1 ] && suffix=
+	for run in ${PRESETS:-pytorch-example burda-vae burda-iwae-k5 burda2-vae burda2-iwae-k5}; do
+		name=$run$suffix
+		case $run in
+		pytorch-example)
+			govae "$name" -preset pytorch-example -eval-limit "$limit" -seed "$seed" $goevalk
+			pytorch "$name" --preset pytorch-example --eval-limit "$limit" --seed "$seed" $torchevalk
+			;;
+		burda-vae | burda2-vae)
+			govae "$name" -preset "$run" -budget "$budget" -eval-limit "$limit" -seed "$seed" $goevalk
+			pytorch "$name" --preset "$run" --budget "$budget" --eval-limit "$limit" --seed "$seed" $torchevalk \
+				--binarized-test "$out/test-binarized.idx"
+			;;
+		burda-iwae-k5 | burda2-iwae-k5)
+			preset=${run%-k5}
+			govae "$name" -preset "$preset" -k 5 -budget "$budget" -eval-limit "$limit" -seed "$seed" $goevalk
+			pytorch "$name" --preset "$preset" --k 5 --budget "$budget" --eval-limit "$limit" --seed "$seed" $torchevalk \
+				--binarized-test "$out/test-binarized.idx"
+			;;
+		*)
+			echo "bench/reference.sh: unknown comparison $run in PRESETS" >&2
+			exit 2
+			;;
+		esac
+	done
 done
