@@ -7,8 +7,9 @@
 # Builds the vae package's test binary at REV (a commit, tag or HEAD) in a
 # temporary git worktree, runs BenchmarkTrainStep/PRESET/go for 2,000 steps
 # with a CPU profile, and writes OUTDIR/REV-PRESET.prof and OUTDIR/REV-PRESET.txt
-# (the benchmark's line, then `go tool pprof -top`, cumulative, 25 rows, of
-# the training epochs only, not the loading of MNIST).
+# (the benchmark's line, then `go tool pprof -top`: the 25 functions with the
+# most samples of their own, leaving out the loading of MNIST and the
+# building of the model and its graphs).
 # PRESET defaults to pytorch-example, burda-vae and burda-iwae-k5, the
 # presets every revision since the speed issue was filed benchmarks. Run it
 # from the repository root. GOMAXPROCS passes through: GOMAXPROCS=1 profiles
@@ -32,6 +33,6 @@ for p in $presets; do
 	prof=$out/$short-$p.prof
 	(cd "$tree/vae" && "$out/vae-$short.test" -test.run '^$' -test.bench "TrainStep/$p/go\$" \
 		-test.benchtime 2000x -test.cpuprofile "$prof") | grep ns/op >"$out/$short-$p.txt"
-	go tool pprof -top -cum -focus "Trainer..TrainEpoch" -nodecount 25 "$out/vae-$short.test" "$prof" 2>/dev/null >>"$out/$short-$p.txt"
+	go tool pprof -top -ignore 'datasets\.Load|vae\.NewTrainer|vae\.NewMLP' -nodecount 25 "$out/vae-$short.test" "$prof" 2>/dev/null >>"$out/$short-$p.txt"
 	echo "$short $p: $(head -n 1 "$out/$short-$p.txt")"
 done
