@@ -99,23 +99,13 @@ func (b *Batches[T]) Next(x []T, labels []uint8) (n int, ok bool) {
 		dst := x[k*d : (k+1)*d]
 		switch {
 		case b.set.Values != nil && b.view == Dynamic:
-			for j, v := range b.set.Values[int(i)*d : int(i+1)*d] {
-				dst[j] = 0
-				if bernoulliFloat(b.rng, v) {
-					dst[j] = 1
-				}
-			}
+			drawValues(dst, b.set.Values[int(i)*d:int(i+1)*d], 1, b.rng)
 		case b.set.Values != nil:
 			for j, v := range b.set.Values[int(i)*d : int(i+1)*d] {
 				dst[j] = T(v)
 			}
 		case b.view == Dynamic:
-			for j, v := range b.set.Pixels[int(i)*d : int(i+1)*d] {
-				dst[j] = 0
-				if bernoulli(b.rng, v) {
-					dst[j] = 1
-				}
-			}
+			drawLevels(dst, b.set.Pixels[int(i)*d:int(i+1)*d], 1, b.rng)
 		default:
 			for j, v := range b.set.Pixels[int(i)*d : int(i+1)*d] {
 				dst[j] = b.scale[v]

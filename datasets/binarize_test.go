@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -113,4 +114,104 @@ func TestBinarizeIsSeeded(t *testing.T) {
 	if &a.Labels[0] != &s.Labels[0] || a.Rows != 8 || a.Cols != 8 {
 		t.Error("Binarize did not keep the labels and size")
 	}
+}
+
+// TestDrawsMatchReference checks the two-pass, branch-free draws against
+// the plain definition (0 and the top level certain, otherwise one draw per
+// value compared with its cut, in order): the same values and the same
+// number of draws from the stream, for every grey level and for
+// probabilities at and around the edges of [0,1], in every element type.
+func TestDrawsMatchReference(t *testing.T) {
+	var src []uint8
+	for rep := range 40 {
+		for x := range 256 {
+			src = append(src, uint8((x*7+rep*13)%256))
+		}
+	}
+	vals := []float64{0, 1, 0.5, math.Nextafter(0, 1), 1.0 / (1 << 53), math.Nextafter(1, 0), 1e-300, 0.999999, 0.25}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		vals = append(vals, rng.Float64())
+	}
+	refLevels := func(rng *rand.Rand) []float64 {
+		out := make([]float64, len(src))
+		for j, x := range src {
+			switch {
+			case x == 255:
+				out[j] = 1
+			case x > 0 && rng.Uint64()>>11 < threshold[x]:
+				out[j] = 1
+			}
+		}
+		return out
+	}
+	refValues := func(rng *rand.Rand) []float64 {
+		out := make([]float64, len(vals))
+		for j, x := range vals {
+			switch {
+			case x == 1:
+				out[j] = 1
+			case x > 0 && rng.Uint64()>>11 < uint64(x*(1<<53)):
+				out[j] = 1
+			}
+		}
+		return out
+	}
+	check := func(name string, got []float64, gotRNG *rand.Rand, want []float64, wantNext uint64) {
+		t.Helper()
+		for j := range want {
+			if got[j] != want[j] {
+				t.Fatalf("%s: value %d is %v, want %v", name, j, got[j], want[j])
+			}
+		}
+		if next := gotRNG.Uint64(); next != wantNext {
+			t.Fatalf("%s: the stream is left in another state (next draw %x, want %x)", name, next, wantNext)
+		}
+	}
+	newRNG := func() *rand.Rand { return rand.New(rand.NewPCG(11, 12)) }
+	wantRNG := newRNG()
+	wantL := refLevels(wantRNG)
+	next := wantRNG.Uint64()
+	// each element type, checked against the reference and the state it leaves
+	checkLevels := func(name string, draw func(*rand.Rand) []float64) {
+		t.Helper()
+		r := newRNG()
+		check(name, draw(r), r, wantL, next)
+	}
+	checkLevels("levels as bytes", func(r *rand.Rand) []float64 {
+		b := make([]uint8, len(src))
+		drawLevels(b, src, 255, r)
+		return widen(b, 255)
+	})
+	checkLevels("levels as float32", func(r *rand.Rand) []float64 {
+		f := make([]float32, len(src))
+		drawLevels(f, src, 1, r)
+		return widen(f, 1)
+	})
+	checkLevels("levels as float64", func(r *rand.Rand) []float64 {
+		f := make([]float64, len(src))
+		drawLevels(f, src, 1, r)
+		return f
+	})
+
+	wantRNG = newRNG()
+	wantV := refValues(wantRNG)
+	nextV := wantRNG.Uint64()
+	r := newRNG()
+	b := make([]uint8, len(vals))
+	drawValues(b, vals, 255, r)
+	check("values as bytes", widen(b, 255), r, wantV, nextV)
+	r = newRNG()
+	f := make([]float32, len(vals))
+	drawValues(f, vals, 1, r)
+	check("values as float32", widen(f, 1), r, wantV, nextV)
+}
+
+// widen returns x/one as float64s.
+func widen[T uint8 | float32](x []T, one T) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v) / float64(one)
+	}
+	return out
 }
