@@ -82,6 +82,30 @@ func ThinBetas(betas []float64, k int) []float64 {
 	return out
 }
 
+// RefineBetas returns a schedule n times as dense as betas: between each
+// pair of neighbours it puts n-1 evenly spaced values, keeping every value
+// of betas exactly, so len(betas)-1 transitions become n·(len(betas)-1).
+// It is ThinBetas's converse, for checking that an estimate of log Z has
+// stopped moving with the length of the schedule: since log Ẑ is biased
+// low by an amount that shrinks as the schedule lengthens, a log Z that
+// rises when the schedule is refined was underestimated.
+func RefineBetas(betas []float64, n int) []float64 {
+	if n < 1 {
+		panic(fmt.Sprintf("ebm: RefineBetas: n = %d, want at least 1", n))
+	}
+	if len(betas) == 0 {
+		return nil
+	}
+	out := make([]float64, 0, (len(betas)-1)*n+1)
+	for i, b := range betas[:len(betas)-1] {
+		step := betas[i+1] - b
+		for j := range n {
+			out = append(out, b+step*float64(j)/float64(n))
+		}
+	}
+	return append(out, betas[len(betas)-1])
+}
+
 // BaseRateBiases returns the visible biases of the base-rate model of
 // Salakhutdinov & Murray: the maximum-likelihood biases of a model of
 // independent units, b_i = log(p_i/(1-p_i)), where p_i is the fraction of n

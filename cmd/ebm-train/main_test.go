@@ -82,11 +82,11 @@ func TestParseFlagsEvalAndResume(t *testing.T) {
 	if err := writeConfig(dir, saved); err != nil {
 		t.Fatal(err)
 	}
-	c, err := parse([]string{"-eval", dir, "-ais-runs", "7"}, io.Discard)
+	c, err := parse([]string{"-eval", dir, "-ais-runs", "7", "-ais-refine", "4"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.evalDir != dir || c.Hidden != 30 || c.AISRuns != 7 || c.Out != dir {
+	if c.evalDir != dir || c.Hidden != 30 || c.AISRuns != 7 || c.AISRefine != 4 || c.Out != dir {
 		t.Errorf("parsed %+v", c)
 	}
 	if _, err := parse([]string{"-eval", dir, "-hidden", "5"}, io.Discard); err == nil || !strings.Contains(err.Error(), "-hidden") {

@@ -42,9 +42,10 @@ type Config struct {
 	MonitorAISRuns int  `json:"monitor_ais_runs"` // -monitor-ais-runs: runs of the per-epoch AIS
 	PLL            bool `json:"pll"`              // -pll: add the exact pseudo-log-likelihood to the per-epoch metrics
 
-	AISRuns     int `json:"ais_runs"`     // -ais-runs: runs of the final AIS with the full 14,500-step schedule; 0 skips it
-	Samples     int `json:"samples"`      // -samples: chains drawn into samples.png
-	SampleSteps int `json:"sample_steps"` // -sample-steps: Gibbs steps of those chains
+	AISRuns     int `json:"ais_runs"`             // -ais-runs: runs of the final AIS with the full 14,500-step schedule; 0 skips it
+	AISRefine   int `json:"ais_refine,omitempty"` // -ais-refine: the final AIS takes n evenly spaced transitions for each of the schedule's 14,500 (0, from runs saved before it existed, and 1: the paper's)
+	Samples     int `json:"samples"`              // -samples: chains drawn into samples.png
+	SampleSteps int `json:"sample_steps"`         // -sample-steps: Gibbs steps of those chains
 }
 
 // DefaultConfig returns the CD25(500) run: 500 hidden units, CD-25,
@@ -69,6 +70,7 @@ func DefaultConfig() Config {
 		MonitorAISThin: 3,
 		MonitorAISRuns: 20,
 		AISRuns:        100,
+		AISRefine:      1,
 		Samples:        100,
 		SampleSteps:    1000,
 	}
@@ -136,6 +138,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("rbmrun: -monitor-ais-runs %d: must be at least 1", c.MonitorAISRuns)
 	case c.AISRuns < 0:
 		return fmt.Errorf("rbmrun: -ais-runs %d: must be ≥ 0 (0 skips the final AIS)", c.AISRuns)
+	case c.AISRefine < 0:
+		return fmt.Errorf("rbmrun: -ais-refine %d: must be at least 1 (1 is the paper's schedule; n gives n × 14,500 transitions)", c.AISRefine)
 	case c.Samples < 1:
 		return fmt.Errorf("rbmrun: -samples %d: draw at least 1 chain", c.Samples)
 	case c.SampleSteps < 0:

@@ -104,7 +104,8 @@ func Run(cfg Config, hooks Hooks) (Results, error) {
 // epochs are done, and scores it: the model, metrics and results are bit
 // for bit those of a run never stopped. cfg must be the saved Config (see
 // LoadConfig) but for Epochs, which may grow, and the settings of the
-// final scoring (AISRuns, EvalLimit, Samples, SampleSteps) and Data.
+// final scoring (AISRuns, AISRefine, EvalLimit, Samples, SampleSteps) and
+// Data.
 func Resume(dir string, cfg Config, hooks Hooks) (Results, error) {
 	start := time.Now()
 	cfg.Out = dir
@@ -125,7 +126,8 @@ func Resume(dir string, cfg Config, hooks Hooks) (Results, error) {
 	}
 	same := cfg
 	same.Out, same.Data, same.Epochs = saved.Out, saved.Data, saved.Epochs
-	same.AISRuns, same.EvalLimit, same.Samples, same.SampleSteps = saved.AISRuns, saved.EvalLimit, saved.Samples, saved.SampleSteps
+	same.AISRuns, same.AISRefine, same.EvalLimit = saved.AISRuns, saved.AISRefine, saved.EvalLimit
+	same.Samples, same.SampleSteps = saved.Samples, saved.SampleSteps
 	if same != saved {
 		return Results{Dir: dir}, fmt.Errorf("rbmrun: the run in %s was trained with %+v; resume it with that configuration (only -epochs, -data and the final scoring's flags may change)", dir, saved)
 	}
@@ -329,7 +331,7 @@ func LoadConfig(dir string) (Config, error) {
 // Evaluate scores the model saved in dir (its model.ckpt, as of the last
 // epoch written) as Run does at the end, and writes eval.json and
 // samples.png there. cfg must be the run's Config (see LoadConfig); only
-// its evaluation settings (AISRuns, EvalLimit, Samples, SampleSteps) may
+// its evaluation settings (AISRuns, AISRefine, EvalLimit, Samples, SampleSteps) may
 // differ, since the data and base-rate model are rebuilt from the others.
 func Evaluate(dir string, cfg Config, hooks Hooks) (Results, error) {
 	if err := cfg.Validate(); err != nil {
@@ -435,7 +437,7 @@ func evaluate(res *Results, r *ebm.RBM, cfg Config, d runData, rng *rand.Rand, l
 	}
 	if cfg.AISRuns > 0 {
 		start := time.Now()
-		betas := ebm.SalakhutdinovMurrayBetas()
+		betas := ebm.RefineBetas(ebm.SalakhutdinovMurrayBetas(), max(cfg.AISRefine, 1))
 		a, err := r.AIS(ebm.AISConfig{Betas: betas, Runs: cfg.AISRuns, BaseBiases: base}, rng)
 		if err != nil {
 			return err

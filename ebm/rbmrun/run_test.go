@@ -119,6 +119,19 @@ func TestRunSmall(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dirs[0], "eval.json")); err != nil {
 		t.Error(err)
 	}
+	// a refined schedule: twice the transitions, a different estimate, and
+	// still an interval around the exact log Z
+	saved.AISRefine = 2
+	fine, err := Evaluate(dirs[0], saved, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fine.AIS.Transitions != 2*14500 || fine.AIS.LogZ == a.AIS.LogZ {
+		t.Errorf("-ais-refine 2: %d transitions, log Z %v (the paper's schedule: %v)", fine.AIS.Transitions, fine.AIS.LogZ, a.AIS.LogZ)
+	}
+	if *fine.AIS.LogZLower > fine.Exact.LogZ || *fine.AIS.LogZUpper < fine.Exact.LogZ {
+		t.Errorf("-ais-refine 2: exact log Z %v outside the AIS interval %+v", fine.Exact.LogZ, fine.AIS)
+	}
 
 	if _, err := Run(tinyConfig(dirs[0]), Hooks{}); err == nil || !strings.Contains(err.Error(), "already holds a run") {
 		t.Errorf("reusing an output folder: err = %v", err)
@@ -152,6 +165,7 @@ func TestValidateNamesFlags(t *testing.T) {
 		"-limit":      func(c *Config) { c.Limit = 10 },
 		"-monitor":    func(c *Config) { c.Monitor = 0 },
 		"-ais-runs":   func(c *Config) { c.AISRuns = -1 },
+		"-ais-refine": func(c *Config) { c.AISRefine = -1 },
 		"-eval-limit": func(c *Config) { c.EvalLimit = 10001 },
 		"-estimator":  func(c *Config) { c.Estimator = 0 },
 	} {
