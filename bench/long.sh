@@ -116,6 +116,13 @@ if [ "${1:-}" = carry ]; then
 	exit 0
 fi
 
+# revision BINARY: the short VCS revision Go stamped into BINARY, with
+# "+dirty" when it was built from a checkout with uncommitted changes.
+revision() {
+	go version -m "$1" | awk '$1 == "build" && $2 ~ /^vcs.revision=/ { r = substr($2, 14, 7) }
+		$1 == "build" && $2 == "vcs.modified=true" { d = "+dirty" } END { print r d }'
+}
+
 # launch ROW fg|bg: starts ROW, or resumes it if $LONG/ROW has a checkpoint,
 # and runs it to its end (fg) or in the background (bg).
 launch() {
@@ -143,8 +150,10 @@ launch() {
 		set -- "$@" -out "$dir"
 	fi
 	# The log travels in bench/inflight: it names the folder as $LONG, not by
-	# this machine's path.
-	echo "$(date -u +%FT%TZ) $what at $(git rev-parse --short HEAD): $prog $*" | sed "s|$long|\$LONG|g" >>"$long/$row.log"
+	# this machine's path. The revision is the binary's own: a later
+	# bench/long.sh from another checkout may have rebuilt $LONG/bin since
+	# this queue's checkout was current.
+	echo "$(date -u +%FT%TZ) $what at $(revision "$long/bin/$prog"): $prog $*" | sed "s|$long|\$LONG|g" >>"$long/$row.log"
 	if [ "$mode" = fg ]; then
 		echo "$row: $what"
 		GOMAXPROCS=1 nice -n 10 "$long/bin/$prog" "$@" >>"$long/$row.out" 2>&1 ||
