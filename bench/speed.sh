@@ -9,6 +9,10 @@
 #
 #   bench/speed.sh OUTDIR
 #
+# PRESETS (default: pytorch-example burda-vae burda-iwae burda2-vae
+# burda2-iwae) chooses the presets; when it is given, the K = 50 epoch and
+# the log p(x) timing are left out, for a short sitting on a few ratios.
+#
 # Run from the repository root; needs python3-torch and libopenblas0-pthread
 # (apt-get install -y python3-torch libopenblas0-pthread) and GNU time.
 set -eu
@@ -38,7 +42,7 @@ measure() {
 	/usr/bin/time -f '%M' -o "$out/$name.rss" "$@" >"$out/$name.log" 2>"$out/$name.err"
 }
 
-for preset in pytorch-example burda-vae burda-iwae burda2-vae burda2-iwae; do
+for preset in ${PRESETS:-pytorch-example burda-vae burda-iwae burda2-vae burda2-iwae}; do
 	for blas in go openblas; do
 		measure "go-$blas-$preset" "$out/vae-train" -blas "$blas" -out "$out/go-$blas-$preset" \
 			-preset "$preset" -budget "$epochs" -eval-limit 500 -eval-k 0
@@ -51,6 +55,11 @@ for preset in pytorch-example burda-vae burda-iwae burda2-vae burda2-iwae; do
 			--eval-k 0 $bin --out "$out/torch$threads-$preset.json"
 	done
 done
+
+if [ -n "${PRESETS:-}" ]; then
+	/usr/bin/python3 bench/speed_table.py "$out" "$images"
+	exit 0
+fi
 
 # What one epoch of the K = 50 IWAE costs (govae only: the Table 1 rows).
 measure go-go-burda-iwae-k50 "$out/vae-train" -out "$out/go-go-burda-iwae-k50" -preset burda-iwae -k 50 \
