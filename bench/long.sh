@@ -13,6 +13,9 @@
 #   bench/long.sh carry [ROW...]  pack each unfinished row's state (or only
 #                             those named) into bench/inflight/ROW.tar.gz, and
 #                             delete the packs of finished rows
+#   bench/long.sh collect ROW...  copy each finished row's results.json,
+#                             results.md, metrics.jsonl (and eval.json, if
+#                             any) and its log into bench/results/ROW/, to commit
 #
 # The machine is replaced between sessions and $LONG with it. The team's rule
 # is that once a row's folder has been lost twice, its latest checkpoint
@@ -78,6 +81,25 @@ if [ "${1:-}" = status ]; then
 		pgrep -f -- "-resume $long/$row\$" >/dev/null 2>&1 && state=running
 		[ -e "$long/$row/results.json" ] && state=finished
 		echo "$row: $state; $(tail -n 1 "$log")"
+	done
+	exit 0
+fi
+
+if [ "${1:-}" = collect ]; then
+	shift
+	results=$(git rev-parse --show-toplevel)/bench/results
+	for row in "$@"; do
+		dir="$long/$row"
+		[ -e "$dir/results.json" ] || { echo "$row: not finished (no $dir/results.json); nothing collected" >&2; exit 1; }
+		mkdir -p "$results/$row"
+		for f in results.json results.md metrics.jsonl eval.json; do
+			[ -e "$dir/$f" ] && cp "$dir/$f" "$results/$row/"
+		done
+		sed "s|$long|\$LONG|g" "$long/$row.log" >"$results/$row/long.log"
+		if grep -l "$long" "$results/$row"/* >/dev/null 2>&1; then
+			echo "$row: bench/results/$row names this machine's $long; replace it with \$LONG before committing" >&2
+		fi
+		echo "$row: collected in bench/results/$row"
 	done
 	exit 0
 fi
