@@ -10,6 +10,8 @@
 #                             background job (for rows of minutes: start one
 #                             queue per core)
 #   bench/long.sh status      the state of every row
+#   bench/long.sh command ROW   print ROW's command (bench/table1.py checks
+#                             each results.json against it)
 #   bench/long.sh carry [ROW...]  pack each unfinished row's state (or only
 #                             those named) into bench/inflight/ROW.tar.gz, and
 #                             delete the packs of finished rows
@@ -33,7 +35,6 @@
 set -eu
 long=${LONG:-$HOME/govae-long}
 inflight=$(git rev-parse --show-toplevel)/bench/inflight
-mkdir -p "$long/bin"
 
 cmd_of() {
 	case $1 in
@@ -71,6 +72,11 @@ eq_cmd() {
 	*) echo "bench/long.sh: unknown method $method in $1 (one of: $eq_methods)" >&2; exit 2 ;;
 	esac
 }
+
+if [ "${1:-}" = command ]; then
+	cmd_of "${2:?usage: bench/long.sh command ROW}"
+	exit 0
+fi
 
 if [ "${1:-}" = status ]; then
 	for log in "$long"/*.log; do
@@ -189,6 +195,7 @@ launch() {
 for row in "$@"; do
 	[ "$row" = queue ] || cmd_of "$row" >/dev/null
 done
+mkdir -p "$long/bin"
 GOFLAGS=-buildvcs=true go build -o "$long/bin/" ./cmd/vae-train ./cmd/ebm-train
 # results.json records the revision the binary was built from; Go stamps
 # none in a git worktree (sm-cd25's results said "revision unknown" when

@@ -67,27 +67,31 @@ for seed in $seeds; do
 	suffix=-s$seed
 	[ "$seeds" = 1 ] && suffix=
 	for run in ${PRESETS:-pytorch-example burda-vae burda-iwae-k5 burda2-vae burda2-iwae-k5}; do
-		name=$run$suffix
+		# each comparison's own flags, in govae's and PyTorch's spelling, and
+		# the binarised test set PyTorch reads (none for grey levels)
+		bin=$out/test-binarized.idx
 		case $run in
 		pytorch-example)
-			govae "$name" -preset pytorch-example -eval-limit "$limit" -seed "$seed" $goevalk
-			pytorch "$name" --preset pytorch-example --eval-limit "$limit" --seed "$seed" $torchevalk
+			goflags="-preset pytorch-example"
+			torchflags="--preset pytorch-example"
+			bin=
 			;;
 		burda-vae | burda2-vae)
-			govae "$name" -preset "$run" -budget "$budget" -eval-limit "$limit" -seed "$seed" $goevalk
-			pytorch "$name" --preset "$run" --budget "$budget" --eval-limit "$limit" --seed "$seed" $torchevalk \
-				--binarized-test "$out/test-binarized.idx"
+			goflags="-preset $run -budget $budget"
+			torchflags="--preset $run --budget $budget"
 			;;
 		burda-iwae-k5 | burda2-iwae-k5)
-			preset=${run%-k5}
-			govae "$name" -preset "$preset" -k 5 -budget "$budget" -eval-limit "$limit" -seed "$seed" $goevalk
-			pytorch "$name" --preset "$preset" --k 5 --budget "$budget" --eval-limit "$limit" --seed "$seed" $torchevalk \
-				--binarized-test "$out/test-binarized.idx"
+			goflags="-preset ${run%-k5} -k 5 -budget $budget"
+			torchflags="--preset ${run%-k5} --k 5 --budget $budget"
 			;;
 		*)
 			echo "bench/reference.sh: unknown comparison $run in PRESETS" >&2
 			exit 2
 			;;
 		esac
+		# shellcheck disable=SC2086
+		govae "$run$suffix" $goflags -eval-limit "$limit" -seed "$seed" $goevalk
+		# shellcheck disable=SC2086
+		pytorch "$run$suffix" $torchflags --eval-limit "$limit" --seed "$seed" $torchevalk ${bin:+--binarized-test "$bin"}
 	done
 done

@@ -14,17 +14,19 @@ printed as such, so the table shows what is missing.
 """
 import json
 import os
+import subprocess
 import sys
 
 ROWS = ["burda-vae", "burda-iwae-k5", "burda-iwae-k50", "burda2-vae", "burda2-iwae-k5", "burda2-iwae-k50"]
-COMMAND = {
-    "burda-vae": "vae-train -preset burda-vae",
-    "burda-iwae-k5": "vae-train -preset burda-iwae -k 5",
-    "burda-iwae-k50": "vae-train -preset burda-iwae -k 50",
-    "burda2-vae": "vae-train -preset burda2-vae",
-    "burda2-iwae-k5": "vae-train -preset burda2-iwae -k 5",
-    "burda2-iwae-k50": "vae-train -preset burda2-iwae -k 50",
-}
+
+
+def command(name):
+    """ROW's command, from bench/long.sh: the one place the rows are defined."""
+    try:
+        return subprocess.run(["sh", "bench/long.sh", "command", name], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"bench/long.sh command {name}: {e.stderr.strip()} (run bench/table1.py from the repository root)")
 
 
 def hours(seconds):
@@ -36,8 +38,9 @@ def row(name, path):
     with open(path) as f:
         r = json.load(f)
     try:
-        if r["command"] != "go run ./cmd/" + COMMAND[name]:
-            sys.exit(f"{path}: the run of {r['command']!r}, not of row {name} ({COMMAND[name]})")
+        want = command(name)
+        if r["command"] != "go run ./cmd/" + want:
+            sys.exit(f"{path}: the run of {r['command']!r}, not of row {name} ({want})")
         test, timing, epochs = r["test"], r["timing"], r["epochs"]
         logpx, se = test["log_px"], test["log_px_stderr"]
         if logpx is None:
@@ -50,7 +53,7 @@ def row(name, path):
         pieces = timing["pieces"]
         time = (f"{hours(timing['train_seconds'])} training in {pieces} piece{'s' if pieces > 1 else ''}, "
                 f"{timing['log_px_seconds'] / 60:.0f} min log p(x)")
-        return (f"| {name} | `{COMMAND[name]}` | {epochs['run']:,} of {epochs['protocol']:,} | "
+        return (f"| {name} | `{want}` | {epochs['run']:,} of {epochs['protocol']:,} | "
                 f"−{-test['elbo']:.2f} | −{-logpx:.2f} ± {se:.2f} | {units} | {published} | {diff} | {time} |")
     except (KeyError, TypeError) as e:
         sys.exit(f"{path}: not a vae-train results.json ({e!r} missing or malformed)")
@@ -67,7 +70,7 @@ def main(args):
         if os.path.exists(path):
             print(row(name, path))
         else:
-            print(f"| {name} | `{COMMAND[name]}` | not finished | | | | | | |")
+            print(f"| {name} | `{command(name)}` | not finished | | | | | | |")
 
 
 if __name__ == "__main__":
