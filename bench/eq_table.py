@@ -7,7 +7,10 @@ Each DIR is a finished eq-METHOD-sSEED run of bench/long.sh (a folder with
 results.json). Prints, per method, the seeds found, the mean and sample
 standard deviation over them of the test log p(x) (with the eval K) and of
 the active units, and the training time; a method with fewer than 3 seeds
-is shown with what it has and says so.
+is shown with what it has and says so. The runs of one seed share the
+initial weights and the order of the batches, so the last column pairs
+them: the mean ± sd over the seeds both have of each method's log p(x)
+minus reparam IWAE's.
 """
 import json
 import os
@@ -47,8 +50,9 @@ def main(dirs):
         rows.setdefault(m.group(1), []).append(
             (int(m.group(2)), t["log_px"], t["active_units"], t["eval_k"], t["n"],
              r["timing"]["train_seconds"], r["epochs"]["run"]))
-    print("| method | seeds | test log p(x), mean ± sd | active units, mean ± sd | K, test images | epochs | training, s per run |")
-    print("|---|---|---|---|---|---|---|")
+    base = {r[0]: r[1] for r in rows.get("iwae", [])}
+    print("| method | seeds | test log p(x), mean ± sd | active units, mean ± sd | K, test images | epochs | training, s per run | − reparam IWAE, same seed, mean ± sd |")
+    print("|---|---|---|---|---|---|---|---|")
     for method in ORDER + sorted(set(rows) - set(ORDER)):
         if method not in rows:
             continue
@@ -57,9 +61,11 @@ def main(dirs):
         au = [r[2] for r in rs]
         sd = lambda xs: statistics.stdev(xs) if len(xs) > 1 else float("nan")
         seeds = ", ".join(str(r[0]) for r in rs) + ("" if len(rs) >= 3 else " (fewer than 3)")
+        diff = [r[1] - base[r[0]] for r in rs if r[0] in base]
+        paired = "" if method == "iwae" or not diff else f"{statistics.mean(diff):+.2f} ± {sd(diff):.2f} ({len(diff)} seed{"s" if len(diff) != 1 else ""})"
         print(f"| {LABEL.get(method, method)} | {seeds} | {statistics.mean(lp):.2f} ± {sd(lp):.2f} | "
               f"{statistics.mean(au):.1f} ± {sd(au):.1f} | {rs[0][3]}, {rs[0][4]} | {rs[0][6]} | "
-              f"{statistics.mean(r[5] for r in rs):.0f} |")
+              f"{statistics.mean(r[5] for r in rs):.0f} | {paired} |")
 
 
 if __name__ == "__main__":

@@ -121,3 +121,28 @@ func BenchmarkPack(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPackPartial packs the partial panels the Burda models meet: the
+// last panel of op(B) for n = 200, 50 and 100 (8, 2 and 4 of 16 columns)
+// and of op(A) for a batch of 20 (2 of 6 rows), each way, over k = 200.
+func BenchmarkPackPartial(b *testing.B) {
+	const k = 200
+	for _, w := range []int{8, 2, 4} {
+		for _, trans := range []bool{false, true} {
+			b.Run(fmt.Sprintf("B/w=%d/trans=%v", w, trans), func(b *testing.B) {
+				src, dst := make([]float32, k*784), make([]float32, 16*k)
+				for b.Loop() {
+					packPanel(&sKernel.packB, dst, src, 784, trans, 0, k, 0, w)
+				}
+			})
+		}
+	}
+	for _, trans := range []bool{false, true} {
+		b.Run(fmt.Sprintf("A/h=2/trans=%v", trans), func(b *testing.B) {
+			src, dst := make([]float32, 784*k), make([]float32, 6*k)
+			for b.Loop() {
+				packPanel(&sKernel.packA, dst, src, 784, !trans, 0, k, 0, 2)
+			}
+		})
+	}
+}
