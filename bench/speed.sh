@@ -12,6 +12,8 @@
 # PRESETS (default: pytorch-example burda-vae burda-iwae burda2-vae
 # burda2-iwae) chooses the presets; when it is given, the K = 50 epoch and
 # the log p(x) timing are left out, for a short sitting on a few ratios.
+# BLASES (default: go openblas) chooses govae's matrix products; BLASES=go
+# leaves out the OpenBLAS build, which the targets do not ask about.
 #
 # Run from the repository root; needs python3-torch and libopenblas0-pthread
 # (apt-get install -y python3-torch libopenblas0-pthread) and GNU time.
@@ -22,6 +24,10 @@ epochs=${EPOCHS:-3}
 images=${EVAL_IMAGES:-200}
 mkdir -p "$out"
 cut -d' ' -f1-3 /proc/loadavg >"$out/load"
+# The kernels fastblas picks depend on the processor (AVX-512 or AVX2).
+wide="AVX2, no AVX-512"
+grep -qw avx512f /proc/cpuinfo && wide="AVX-512"
+echo "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) CPUs, $wide" >"$out/machine"
 
 GOFLAGS=-buildvcs=true go build -o "$out/vae-train" ./cmd/vae-train
 "$out/vae-train" -export-test "$out/test-binarized.idx" >/dev/null
@@ -43,7 +49,7 @@ measure() {
 }
 
 for preset in ${PRESETS:-pytorch-example burda-vae burda-iwae burda2-vae burda2-iwae}; do
-	for blas in go openblas; do
+	for blas in ${BLASES:-go openblas}; do
 		measure "go-$blas-$preset" "$out/vae-train" -blas "$blas" -out "$out/go-$blas-$preset" \
 			-preset "$preset" -budget "$epochs" -eval-limit 500 -eval-k 0
 	done

@@ -24,6 +24,9 @@ def torch_timing(name):
 
 with open(f"{out}/load") as f:
     print(f"Load average at the start (1, 5, 15 min): {f.read().strip()}")
+if os.path.exists(f"{out}/machine"):
+    with open(f"{out}/machine") as f:
+        print(f"Machine: {f.read().strip()}")
 print()
 print("| preset | govae, -blas go | govae, -blas openblas | PyTorch, 1 OpenBLAS thread | PyTorch, 2 OpenBLAS threads "
       "| go / faster PyTorch | openblas / faster PyTorch |")
@@ -31,13 +34,20 @@ print("|---|---|---|---|---|---|---|")
 for preset in ["pytorch-example", "burda-vae", "burda-iwae", "burda2-vae", "burda2-iwae"]:
     if not os.path.exists(f"{out}/go-go-{preset}/results.json"):
         continue  # not in this sitting's PRESETS
-    go = statistics.median(go_timing(f"go-go-{preset}")["epoch_seconds"])
-    ob = statistics.median(go_timing(f"go-openblas-{preset}")["epoch_seconds"])
-    pt1 = statistics.median(torch_timing(f"torch1-{preset}")["epoch_seconds"])
-    pt2 = statistics.median(torch_timing(f"torch2-{preset}")["epoch_seconds"])
-    pt = min(pt1, pt2)
-    print(f"| {preset} s/epoch | {go:.2f} | {ob:.2f} | {pt1:.2f} | {pt2:.2f} | {go / pt:.2f} | {ob / pt:.2f} |")
-    print(f"| {preset} peak RSS (MB) | {rss_mb(f'go-go-{preset}'):.0f} | {rss_mb(f'go-openblas-{preset}'):.0f} "
+    # Each time is the median of the run's epochs, which follow it in brackets.
+    epochs = lambda ts: f"{statistics.median(ts):.2f} ({', '.join(f'{t:.2f}' for t in ts)})"
+    gos = go_timing(f"go-go-{preset}")["epoch_seconds"]
+    go = statistics.median(gos)
+    pt1s = torch_timing(f"torch1-{preset}")["epoch_seconds"]
+    pt2s = torch_timing(f"torch2-{preset}")["epoch_seconds"]
+    pt = min(statistics.median(pt1s), statistics.median(pt2s))
+    if os.path.exists(f"{out}/go-openblas-{preset}/results.json"):
+        ob = statistics.median(go_timing(f"go-openblas-{preset}")["epoch_seconds"])
+        ob_time, ob_ratio, ob_rss = f"{ob:.2f}", f"{ob / pt:.2f}", f"{rss_mb(f'go-openblas-{preset}'):.0f}"
+    else:  # BLASES=go
+        ob_time, ob_ratio, ob_rss = "not run", "", ""
+    print(f"| {preset} s/epoch | {epochs(gos)} | {ob_time} | {epochs(pt1s)} | {epochs(pt2s)} | {go / pt:.3f} | {ob_ratio} |")
+    print(f"| {preset} peak RSS (MB) | {rss_mb(f'go-go-{preset}'):.0f} | {ob_rss} "
           f"| {rss_mb(f'torch1-{preset}'):.0f} | {rss_mb(f'torch2-{preset}'):.0f} | | |")
 if not os.path.exists(f"{out}/go-go-burda-iwae-k50/results.json"):
     sys.exit(0)  # a sitting on a few presets (PRESETS): no K = 50 epoch or log p(x)
