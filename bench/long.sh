@@ -28,8 +28,9 @@
 # in progress, and a pack is deleted when its row finishes.
 #
 # Rows: burda-vae, burda-iwae-k5, burda-iwae-k50, burda2-vae, burda2-iwae-k5,
-# burda2-iwae-k50 (vae-train, Burda et al. Table 1); sm-cd25, sm-pcd25
-# (ebm-train, Salakhutdinov & Murray); eq-METHOD-sSEED (vae-train, the
+# burda2-iwae-k50 (vae-train, Burda et al. Table 1); sm-cd25, sm-pcd25,
+# sm-cd25-fixed (ebm-train, Salakhutdinov & Murray; the last with
+# makebatches.m's fixed batches); eq-METHOD-sSEED (vae-train, the
 # estimators at an equal budget, below). The commands are the ones BENCHMARK.md
 # shows; the binaries are built from this checkout with its VCS revision.
 set -eu
@@ -46,6 +47,7 @@ cmd_of() {
 	burda2-iwae-k50) echo "vae-train -preset burda2-iwae -k 50" ;;
 	sm-cd25) echo "ebm-train -preset sm-cd25" ;;
 	sm-pcd25) echo "ebm-train -preset sm-cd25 -estimator pcd" ;;
+	sm-cd25-fixed) echo "ebm-train -preset sm-cd25 -fixed-batches" ;;
 	eq-*-s[1-9]) eq_cmd "$1" ;;
 	*) echo "bench/long.sh: unknown row $1" >&2; exit 2 ;;
 	esac

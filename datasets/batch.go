@@ -29,6 +29,7 @@ type Batches[T Float] struct {
 	view     Binarization
 	rng      *rand.Rand
 	dropLast bool
+	fixed    bool    // KeepOrder: Reset deals the same order again
 	order    []int32 // the images of this epoch, in the order dealt
 	next     int     // index in order of the next image to deal
 	scale    [256]T  // scale[x] = x/255
@@ -119,11 +120,22 @@ func (b *Batches[T]) Next(x []T, labels []uint8) (n int, ok bool) {
 	return n, true
 }
 
-// Reset starts a new epoch, in a fresh order shuffled with the rng.
+// Reset starts a new epoch, in a fresh order shuffled with the rng, or in
+// the same order again after [Batches.KeepOrder].
 func (b *Batches[T]) Reset() {
-	b.shuffle()
+	if !b.fixed {
+		b.shuffle()
+	}
 	b.next = 0
 }
+
+// KeepOrder makes every later epoch deal the order drawn by NewBatches:
+// the same batches, in the same order, every epoch, as Hinton's and
+// Salakhutdinov's makebatches.m deals MNIST (one random permutation, cut
+// into fixed batches). The order then depends on the rng's state when
+// NewBatches was called, not on its state at Reset, and Reset draws
+// nothing from it (the Dynamic view still draws every pixel afresh).
+func (b *Batches[T]) KeepOrder() { b.fixed = true }
 
 // Set returns the set dealt: the one given to [NewBatches], or its
 // binarised copy for the Static view.

@@ -372,3 +372,53 @@ func TestBatchesOrderDependsOnRNGStateOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchesKeepOrder checks that after KeepOrder every epoch deals the
+// images of NewBatches's order in that order, that Reset then draws
+// nothing from the rng, and that the dynamic view still draws every pixel
+// afresh.
+func TestBatchesKeepOrder(t *testing.T) {
+	const n, size = 23, 5
+	set := uniqueLabels(n, 4, 128)
+	for _, view := range []Binarization{Grey, Dynamic} {
+		t.Run(view.String(), func(t *testing.T) {
+			shuffled := NewBatches[float32](set, size, view, newRand(3), true)
+			kept := NewBatches[float32](set, size, view, newRand(3), true)
+			kept.KeepOrder()
+			xs, ys := epochs(kept, set.Dim(), size, 3)
+			per := len(ys) / 3
+			if per != n/size*size {
+				t.Fatalf("%d images per epoch, want %d", per, n/size*size)
+			}
+			_, first := epochs(shuffled, set.Dim(), size, 1)
+			for e := range 3 {
+				if got := ys[e*per : (e+1)*per]; !slices.Equal(got, first) {
+					t.Fatalf("epoch %d dealt images %v, want the first epoch's %v", e+1, got, first)
+				}
+			}
+			_, again := epochs(shuffled, set.Dim(), size, 1)
+			if slices.Equal(again, first) {
+				t.Fatal("without KeepOrder the second epoch repeated the first's order (the test cannot tell the two apart)")
+			}
+			d := per * set.Dim()
+			sameValues := slices.Equal(xs[:d], xs[d:2*d])
+			if view == Dynamic && sameValues {
+				t.Error("Dynamic view with KeepOrder drew the same pixels in two epochs")
+			}
+			if view == Grey && !sameValues {
+				t.Error("Grey view with KeepOrder dealt other values in the second epoch")
+			}
+		})
+	}
+	// Reset draws nothing: after three kept epochs of the grey view, the rng
+	// is where NewBatches left it.
+	rng := newRand(4)
+	b := NewBatches[float32](set, size, Grey, rng, true)
+	b.KeepOrder()
+	epochs(b, set.Dim(), size, 3)
+	ref := newRand(4)
+	NewBatches[float32](set, size, Grey, ref, true)
+	if rng.Uint64() != ref.Uint64() {
+		t.Error("Reset drew from the rng after KeepOrder")
+	}
+}

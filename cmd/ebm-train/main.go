@@ -68,6 +68,7 @@ Examples:
   ebm-train                                      # CD-25, 500 hidden units, 20 epochs
   ebm-train -preset sm-cd25                      # Salakhutdinov & Murray's CD25(500), 250 epochs
   ebm-train -preset sm-cd25 -estimator pcd       # the same protocol with persistent chains
+  ebm-train -preset sm-cd25 -fixed-batches       # the same with makebatches.m's fixed batches in a fixed order
   ebm-train -hidden 20 -k 1 -epochs 10           # small enough for exact log Z
   ebm-train -resume runs/ebm-cd25-h500-seed1-1   # continue an interrupted run
   ebm-train -eval runs/ebm-cd25-h500-seed1-1 -ais-runs 1000
@@ -187,6 +188,7 @@ func bindFlags(fs *flag.FlagSet, cfg *rbmrun.Config) {
 	fs.StringVar(&cfg.VisibleInit, "visible-init", cfg.VisibleInit, "initial visible biases: base-rate (log-odds of the pixel frequencies; empty too) or zero")
 	fs.Float64Var(&cfg.MaxWeight, "max-weight", cfg.MaxWeight, "stop as diverged when some |W_ij| exceeds this")
 	fs.TextVar(&cfg.Binarize, "binarize", cfg.Binarize, "static (one fixed draw per pixel) or dynamic (a fresh draw each time an image is dealt)")
+	fs.BoolVar(&cfg.FixedBatches, "fixed-batches", cfg.FixedBatches, "deal the same batches in the same order every epoch (one permutation drawn with -seed), as Hinton's and Salakhutdinov's makebatches.m; without it the images are reshuffled every epoch")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seeds the weights, data order, binarisation, chains and AIS")
 	fs.IntVar(&cfg.Limit, "limit", cfg.Limit, "train on the first n images only; 0 for all 60,000")
 	fs.IntVar(&cfg.EvalLimit, "eval-limit", cfg.EvalLimit, "score the first n test images only; 0 for all 10,000")

@@ -31,8 +31,9 @@ type Config struct {
 	AnnealEvery     int     `json:"anneal_every,omitempty"`     // -anneal-every: epoch e takes T = min(k, ⌈e/n⌉) Gibbs steps at learning rate lr/T (0: k steps throughout)
 	VisibleInit     string  `json:"visible_init,omitempty"`     // -visible-init: base-rate ("" too: log-odds of the pixel frequencies) or zero
 
-	Binarize datasets.Binarization `json:"binarize"` // -binarize: static (one fixed draw per pixel) or dynamic (a fresh draw every epoch)
-	Seed     uint64                `json:"seed"`     // -seed: seeds the weights, data order, binarisation, chains and AIS
+	Binarize     datasets.Binarization `json:"binarize"`                // -binarize: static (one fixed draw per pixel) or dynamic (a fresh draw every epoch)
+	FixedBatches bool                  `json:"fixed_batches,omitempty"` // -fixed-batches: the same batches in the same order every epoch (one permutation drawn with the seed), as makebatches.m deals them; false reshuffles every epoch
+	Seed         uint64                `json:"seed"`                    // -seed: seeds the weights, data order, binarisation, chains and AIS
 
 	Limit     int `json:"limit"`      // -limit: train on the first Limit images only; 0 for all 60,000
 	EvalLimit int `json:"eval_limit"` // -eval-limit: score the first EvalLimit test images only; 0 for all 10,000

@@ -30,7 +30,7 @@ const smSource = "R. Salakhutdinov and I. Murray, On the quantitative analysis o
 
 const smDoc = `The CD25(500) RBM of Salakhutdinov & Murray (2008): 784 binary visible and 500 binary hidden units, trained on all 60,000 MNIST training images with the protocol of Salakhutdinov's rbm.m as far as it could be established: batches of 100, every training image binarised afresh each time it is drawn, learning rate 0.05 for W and both biases, momentum 0.5 for the first 5 epochs and 0.9 after, weight decay 0.0002 on W only, W drawn from 0.01·N(0, 1) and both biases 0, and the number of Gibbs steps annealed as T = ceil(epoch/10) (capped at 25, reached at epoch 241) with learning rate 0.05/T; 250 epochs. Scoring: the mean log p(v) of the 10,000 test images, binarised once with a fixed seed, with log Z by AIS from the base-rate model over the paper's 14,500-step schedule, 1,000 runs.
 
-The paper's model was scored with 100 AIS runs; 1,000 narrow the interval. For the PCD row beside it, add -estimator pcd (the same schedule with persistent chains).`
+The paper's model was scored with 100 AIS runs; 1,000 narrow the interval. For the PCD row beside it, add -estimator pcd (the same schedule with persistent chains). The images are reshuffled every epoch; Salakhutdinov's makebatches.m cuts one random permutation into fixed batches and visits them in the same order every epoch, which -fixed-batches does.`
 
 // Presets returns the presets, each a fresh value.
 func Presets() []Preset {

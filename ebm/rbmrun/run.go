@@ -382,6 +382,11 @@ func loadData(cfg Config, rng *rand.Rand) (runData, error) {
 	train, _ = train.Split(cfg.trainImages())
 	test, _ = test.Split(cfg.testImages())
 	batches := datasets.NewBatches[float64](train, cfg.Batch, cfg.Binarize, rng, true)
+	if cfg.FixedBatches {
+		// The order NewBatches drew from the fresh source of the seed, so
+		// that a resumed run deals the same batches as the first piece.
+		batches.KeepOrder()
+	}
 	scored, _ := batches.Set().Split(min(trainScored, train.Len()))
 	monitor, _ := batches.Set().Split(cfg.Monitor)
 	return runData{

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -215,10 +216,20 @@ var errStop = errors.New("interrupted")
 // and the annealed, two-phase-momentum schedule, so that the chains, the
 // data source and the schedule all carry over.
 func TestResumeBitExact(t *testing.T) {
+	for _, fixed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fixed-batches=%v", fixed), func(t *testing.T) { testResumeBitExact(t, fixed) })
+	}
+}
+
+// testResumeBitExact stops a run twice and resumes it, with batches
+// reshuffled every epoch or fixed (whose order must come back the same from
+// the seed, not from the checkpointed source).
+func testResumeBitExact(t *testing.T, fixed bool) {
 	cfg := func(out string) Config {
 		c := tinyConfig(out)
 		c.Estimator, c.K, c.AnnealEvery, c.Epochs = ebm.PCD, 3, 2, 5
 		c.InitialMomentum, c.MomentumEpochs, c.Binarize, c.VisibleInit = 0.5, 2, datasets.Dynamic, VisibleZero
+		c.FixedBatches = fixed
 		return c
 	}
 	root := t.TempDir()
