@@ -72,6 +72,25 @@ func ReluGrad(dst, y, g []float32) {
 	}
 }
 
+// Add sets dst_d = x_d + b_d. dst, x and b must have the same length; dst
+// may be x or b. Each sum is one float32 addition, as in the Go loop, so the
+// result is the same to the bit; the Go loop does not vectorise, and adding
+// a bias row to a batch's pre-activations took 12 % of the importance-
+// sampled log p(x) of Burda's model (BenchmarkAdd: about 8 times faster for
+// a row of 784).
+func Add(dst, x, b []float32) {
+	if len(x) != len(b) || len(dst) != len(b) {
+		panic("vmath: Add: dst, x and b differ in length")
+	}
+	n := vectorPart(len(b))
+	if n > 0 {
+		addAVX(&dst[0], &x[0], &b[0], n)
+	}
+	for d := n; d < len(b); d++ {
+		dst[d] = x[d] + b[d]
+	}
+}
+
 // vectorPart returns how many of n elements the assembly kernels take: the
 // largest multiple of 8, or none where they cannot run.
 func vectorPart(n int) int {

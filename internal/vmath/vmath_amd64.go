@@ -22,6 +22,9 @@ func tanhAVX(dst, x *float32, n int)
 func reluGradAVX(dst, y, grad *float32, n int)
 
 //go:noescape
+func addAVX(dst, x, b *float32, n int)
+
+//go:noescape
 func bernoulliDrawAVX(dst, p *float32, n int, state *[4][8]uint32)
 
 //go:noescape

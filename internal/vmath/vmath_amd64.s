@@ -385,6 +385,57 @@ rdone:
 	VZEROUPPER
 	RET
 
+// func addAVX(dst, x, b *float32, n int)
+//
+// Sets dst_d = x_d + b_d over n elements, n a multiple of 8: 32 at a time,
+// then 8 at a time.
+TEXT ·addAVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DX
+	MOVQ x+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ n+24(FP), CX
+	MOVQ CX, BX
+	SHRQ $5, BX
+	JZ   aeight
+
+aloop32:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS  (DI), Y0, Y0
+	VADDPS  32(DI), Y1, Y1
+	VADDPS  64(DI), Y2, Y2
+	VADDPS  96(DI), Y3, Y3
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, 96(DX)
+	ADDQ    $128, DX
+	ADDQ    $128, SI
+	ADDQ    $128, DI
+	DECQ    BX
+	JNZ     aloop32
+
+aeight:
+	ANDQ $31, CX
+	SHRQ $3, CX
+	JZ   adone
+
+aloop8:
+	VMOVUPS (SI), Y0
+	VADDPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DX)
+	ADDQ    $32, DX
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     aloop8
+
+adone:
+	VZEROUPPER
+	RET
+
 // 2^-24, the spacing of Bernoulli's uniforms
 DATA rconsts<>+0(SB)/4, $0x33800000
 GLOBL rconsts<>(SB), RODATA|NOPTR, $4

@@ -16,6 +16,8 @@ func tanhAVX(dst, x *float32, n int) { panic("vmath: no assembly kernels here") 
 
 func reluGradAVX(dst, y, grad *float32, n int) { panic("vmath: no assembly kernels here") }
 
+func addAVX(dst, x, b *float32, n int) { panic("vmath: no assembly kernels here") }
+
 func bernoulliDrawAVX(dst, p *float32, n int, state *[4][8]uint32) {
 	panic("vmath: no assembly kernels here")
 }

@@ -3,6 +3,7 @@ package vmath
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -152,6 +153,7 @@ func TestLengthMismatchPanics(t *testing.T) {
 		"BernoulliGrad":    func() { BernoulliGrad(make([]float32, 3), make([]float32, 4), make([]float32, 4), 1) },
 		"Tanh":             func() { Tanh(make([]float32, 3), make([]float32, 4)) },
 		"ReluGrad":         func() { ReluGrad(make([]float32, 4), make([]float32, 3), make([]float32, 4)) },
+		"Add":              func() { Add(make([]float32, 4), make([]float32, 4), make([]float32, 3)) },
 	} {
 		func() {
 			defer func() {
@@ -231,5 +233,65 @@ func TestReluGrad(t *testing.T) {
 				t.Errorf("n=%d: ReluGrad at y=%g, g=%g gives %g, want %g", n, y[i], g[i], dst[i], want)
 			}
 		}
+	}
+}
+
+// TestAdd checks Add against the float32 sum, bit for bit, on every length
+// from 0 to 100 (both vector loops and the scalar tail), in place on x and
+// on b, with infinities, NaN, signed zeros and sums that round.
+func TestAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	specials := []float32{float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0, float32(math.Copysign(0, -1)), 1e-45, 3.4e38}
+	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b) }
+	for n := range 101 {
+		x, b := make([]float32, n), make([]float32, n)
+		for i := range n {
+			x[i] = float32(rng.NormFloat64() * 100)
+			b[i] = float32(rng.NormFloat64())
+			if i%9 == 4 {
+				x[i] = specials[(i/9)%len(specials)]
+				b[i] = specials[(i/9+n)%len(specials)]
+			}
+		}
+		want := make([]float32, n)
+		for i := range n {
+			want[i] = x[i] + b[i]
+		}
+		dst := make([]float32, n)
+		Add(dst, x, b)
+		inX := slices.Clone(x)
+		Add(inX, inX, b)
+		inB := slices.Clone(b)
+		Add(inB, x, inB)
+		for i := range n {
+			if !same(dst[i], want[i]) || !same(inX[i], want[i]) || !same(inB[i], want[i]) {
+				t.Fatalf("n=%d, element %d: %g + %g gives %g (into x %g, into b %g), want %g", n, i, x[i], b[i], dst[i], inX[i], inB[i], want[i])
+			}
+		}
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	x, l := benchRow()
+	dst := make([]float32, len(l))
+	b.SetBytes(int64(len(l) * 12))
+	b.Run("vector", func(b *testing.B) {
+		for b.Loop() {
+			Add(dst, x, l)
+		}
+	})
+	b.Run("loop", func(b *testing.B) {
+		for b.Loop() {
+			addLoop(dst, x, l)
+		}
+	})
+}
+
+// addLoop is the Go loop Add replaces.
+//
+//go:noinline
+func addLoop(dst, x, b []float32) {
+	for j, v := range b {
+		dst[j] = x[j] + v
 	}
 }
