@@ -62,7 +62,7 @@ def main(dirs):
         sd = lambda xs: statistics.stdev(xs) if len(xs) > 1 else float("nan")
         seeds = ", ".join(str(r[0]) for r in rs) + ("" if len(rs) >= 3 else " (fewer than 3)")
         diff = [r[1] - base[r[0]] for r in rs if r[0] in base]
-        paired = "" if method == "iwae" or not diff else f"{statistics.mean(diff):+.2f} ± {sd(diff):.2f} ({len(diff)} seed{"s" if len(diff) != 1 else ""})"
+        paired = "" if method == "iwae" or not diff else f"{statistics.mean(diff):+.2f} ± {sd(diff):.2f} ({len(diff)} seed{'s' if len(diff) != 1 else ''})"
         print(f"| {LABEL.get(method, method)} | {seeds} | {statistics.mean(lp):.2f} ± {sd(lp):.2f} | "
               f"{statistics.mean(au):.1f} ± {sd(au):.1f} | {rs[0][3]}, {rs[0][4]} | {rs[0][6]} | "
               f"{statistics.mean(r[5] for r in rs):.0f} | {paired} |")
