@@ -6,7 +6,8 @@
 Each DIR is a finished eq-METHOD-sSEED run of bench/long.sh (a folder with
 results.json). Prints, per method, the seeds found, the mean and sample
 standard deviation over them of the test log p(x) (with the eval K) and of
-the active units, and the training time; a method with fewer than 3 seeds
+the active units, and each run's training time (the seeds may have run
+on different machines); a method with fewer than 3 seeds
 is shown with what it has and says so. The runs of one seed share the
 initial weights and the order of the batches, so the last column pairs
 them: the mean ± sd over the seeds both have of each method's log p(x)
@@ -51,7 +52,7 @@ def main(dirs):
             (int(m.group(2)), t["log_px"], t["active_units"], t["eval_k"], t["n"],
              r["timing"]["train_seconds"], r["epochs"]["run"]))
     base = {r[0]: r[1] for r in rows.get("iwae", [])}
-    print("| method | seeds | test log p(x), mean ± sd | active units, mean ± sd | K, test images | epochs | training, s per run | − reparam IWAE, same seed, mean ± sd |")
+    print("| method | seeds | test log p(x), mean ± sd | active units, mean ± sd | K, test images | epochs | training, s (each seed; machines differ) | − reparam IWAE, same seed, mean ± sd |")
     print("|---|---|---|---|---|---|---|---|")
     for method in ORDER + sorted(set(rows) - set(ORDER)):
         if method not in rows:
@@ -65,7 +66,7 @@ def main(dirs):
         paired = "" if method == "iwae" or not diff else f"{statistics.mean(diff):+.2f} ± {sd(diff):.2f} ({len(diff)} seed{'s' if len(diff) != 1 else ''})"
         print(f"| {LABEL.get(method, method)} | {seeds} | {statistics.mean(lp):.2f} ± {sd(lp):.2f} | "
               f"{statistics.mean(au):.1f} ± {sd(au):.1f} | {rs[0][3]}, {rs[0][4]} | {rs[0][6]} | "
-              f"{statistics.mean(r[5] for r in rs):.0f} | {paired} |")
+              f"{', '.join(f'{r[5]:.0f}' for r in rs)} | {paired} |")
 
 
 if __name__ == "__main__":
