@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/govae/govae/internal/vmath"
 )
 
 // Gorgonia's sum has no UsePreallocDo: every run allocates its result (a
@@ -77,8 +79,13 @@ func sumF[T float32 | float64](out G.Value, x []T, shape tensor.Shape, along []i
 		return false
 	case along[0] == 0 && len(dst) == cols:
 		copy(dst, x[:cols])
+		dst32, _ := any(dst).([]float32)
 		for r := 1; r < rows; r++ {
 			row := x[r*cols : (r+1)*cols]
+			if dst32 != nil { // the same additions, eight columns at a time
+				vmath.Add(dst32, dst32, any(row).([]float32))
+				continue
+			}
 			for j, v := range row {
 				dst[j] += v
 			}
